@@ -1,0 +1,1 @@
+//! The switchyard server library.
