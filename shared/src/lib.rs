@@ -1,1 +1,3 @@
-//! Sans-IO NATS protocol crate.
+//! Sans-IO NATS protocol crate shared by the server, the WebAssembly client and the console.
+
+pub mod subject;
