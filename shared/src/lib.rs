@@ -1,3 +1,21 @@
 //! Sans-IO NATS protocol crate shared by the server, the WebAssembly client and the console.
+//!
+//! Layout:
+//! - [`op`]: the operations of the client protocol ([`op::ClientOp`], [`op::ServerOp`]) and the JSON
+//!   bodies of `INFO` and `CONNECT`;
+//! - [`parse`]: incremental parsers for both directions, safe to feed a buffer split at any byte;
+//! - [`encode`]: the matching encoders;
+//! - [`headers`]: NATS header blocks (`NATS/1.0 …`);
+//! - [`subject`]: subject validation and wildcard matching.
+//!
+//! It is not: a client or a server. There are no sockets, no tasks and no clocks here; callers pass in
+//! bytes and the current time, and take bytes out. That is what lets the same code run inside the
+//! server, inside the browser (wasm32) and under a fuzzer.
 
+pub mod encode;
+pub mod headers;
+pub mod op;
+pub mod parse;
 pub mod subject;
+
+pub use bytes;
