@@ -1,0 +1,17 @@
+//! The routing core shared by every front-end: the subject trie, the router that delivers through it,
+//! the interface a receiver implements, per-connection outbound queues and server counters.
+//!
+//! Nothing in here knows about sockets, protocols or JetStream; front-ends and internal services call
+//! into it, never the other way round.
+
+pub mod client;
+pub mod outbound;
+pub mod router;
+pub mod stats;
+pub mod sublist;
+
+pub use client::{ClientId, CloseReason, Kind, Msg, Subscriber, Subscription};
+pub use outbound::{Batch, Outbound, Push};
+pub use router::{PublishCtx, Router};
+pub use stats::Stats;
+pub use sublist::{MatchCache, SubResult, Sublist};
