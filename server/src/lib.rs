@@ -1,3 +1,31 @@
-//! The switchyard server library.
+//! The switchyard server: a NATS-compatible message server with several front-ends over one routing core.
+//!
+//! Layout (see ARCHITECTURE.md for how a message moves through it):
+//! - [`config`]: configuration file and flags;
+//! - [`core`]: the subject trie, router, subscriber interface, outbound queues, connections, counters;
+//! - [`frontend`]: protocol front-ends (NATS over TCP, …) that translate their wire into core calls;
+//! - [`auth`]: client authentication;
+//! - [`server`]: shared state and life cycle.
 
+pub mod auth;
+pub mod config;
 pub mod core;
+pub mod frontend;
+pub mod server;
+
+use std::future::Future;
+
+pub use server::{Running, Server, StartError};
+
+/// Starts a server with `config` and runs it until `shutdown` completes (or the server stops itself,
+/// e.g. at the end of lame-duck mode).
+pub async fn run(config: config::Config, shutdown: impl Future<Output = ()>) -> Result<(), StartError> {
+    let running = Server::start(config).await?;
+    let server = running.server.clone();
+    tokio::select! {
+        _ = shutdown => server.shutdown.cancel(),
+        _ = server.shutdown.cancelled() => {}
+    }
+    running.wait().await;
+    Ok(())
+}

@@ -258,9 +258,7 @@ pub fn parse_client_op(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Cli
             Ok(Some(ClientOp::Unsub { sid: line.slice(sid.0..sid.1), max }))
         }
         Verb::Ping | Verb::Pong => {
-            if line[vlen..].iter().any(|&c| c != b' ' && c != b'\t') {
-                return Err(ProtoError::UnknownOp);
-            }
+            // nats-server ignores anything after the verb here.
             let _ = buf.split_to(consumed);
             Ok(Some(if v == Verb::Ping { ClientOp::Ping } else { ClientOp::Pong }))
         }

@@ -133,6 +133,9 @@ pub trait Subscriber: Send + Sync {
 
     /// Makes queued data move (wakes a writer task). Called once per publish batch.
     fn flush(&self) {}
+
+    /// `sub` reached its auto-unsubscribe limit and the router removed it; forget it.
+    fn retired(&self, _sub: &Arc<Subscription>) {}
 }
 
 /// One subscription in the sublist.
@@ -236,6 +239,7 @@ pub(crate) mod test_support {
         pub id: ClientId,
         pub got: Mutex<Vec<(String, String, String)>>,
         pub flushes: AtomicU64,
+        pub retired: AtomicU64,
     }
 
     impl Subscriber for Recorder {
@@ -249,6 +253,9 @@ pub(crate) mod test_support {
         }
         fn flush(&self) {
             self.flushes.fetch_add(1, Ordering::Relaxed);
+        }
+        fn retired(&self, _sub: &Arc<Subscription>) {
+            self.retired.fetch_add(1, Ordering::Relaxed);
         }
     }
 

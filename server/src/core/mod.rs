@@ -5,6 +5,7 @@
 //! into it, never the other way round.
 
 pub mod client;
+pub mod conn;
 pub mod outbound;
 pub mod router;
 pub mod stats;

@@ -113,13 +113,13 @@ impl Router {
 
     /// Ends a batch: flushes every subscriber touched since the last call, retires subscriptions
     /// that reached their limit, and adds the batch to the server counters.
-    pub fn finish(&self, ctx: &mut PublishCtx, retire: &dyn Fn(&Arc<Subscription>)) {
+    pub fn finish(&self, ctx: &mut PublishCtx) {
         for client in ctx.pending.drain(..) {
             client.flush();
         }
         for sub in ctx.retired.drain(..) {
             if self.sublist.remove(&sub) {
-                retire(&sub);
+                sub.client.retired(&sub);
             }
         }
         self.stats.add_out(ctx.out_msgs, ctx.out_bytes);
@@ -169,7 +169,7 @@ mod tests {
         for _ in 0..300 {
             assert_eq!(router.publish(&mut ctx, &s, &msg(&s, &p)), 2);
         }
-        router.finish(&mut ctx, &|_| {});
+        router.finish(&mut ctx);
         let counts: Vec<usize> = members.iter().map(|m| m.got.lock().len()).collect();
         assert_eq!(counts.iter().sum::<usize>(), 300);
         assert!(counts.iter().all(|&c| c > 50), "random spread: {counts:?}");
@@ -198,13 +198,12 @@ mod tests {
         router.subscribe(sub);
         let mut ctx = PublishCtx::new(2, true);
         let (s, p) = (Bytes::from_static(b"a"), Bytes::from_static(b""));
-        let retired = std::cell::Cell::new(0);
         for _ in 0..5 {
             router.publish(&mut ctx, &s, &msg(&s, &p));
-            router.finish(&mut ctx, &|_| retired.set(retired.get() + 1));
+            router.finish(&mut ctx);
         }
         assert_eq!(r.got.lock().len(), 2);
-        assert_eq!(retired.get(), 1);
+        assert_eq!(r.retired.load(std::sync::atomic::Ordering::Relaxed), 1);
         assert_eq!(router.sublist().count(), 0);
     }
 
@@ -216,7 +215,7 @@ mod tests {
         let mut ctx = PublishCtx::new(2, true);
         let (s, p) = (Bytes::from_static(b"a"), Bytes::from_static(b""));
         router.publish(&mut ctx, &s, &msg(&s, &p));
-        router.finish(&mut ctx, &|_| {});
+        router.finish(&mut ctx);
         assert_eq!(r.flushes.load(std::sync::atomic::Ordering::Relaxed), 1);
     }
 }

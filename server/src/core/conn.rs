@@ -1,0 +1,217 @@
+//! Connections as monitoring and administration see them, whatever their protocol.
+//!
+//! Each front-end registers a [`Connection`] when a client connects and closes it when the client goes;
+//! the [`Registry`] keeps the open ones by id and a ring of recently closed ones with their close reason
+//! (`/connz?state=closed`). Counters on a connection are atomics written by its own tasks and read by
+//! monitoring without locks; descriptive fields set once at `CONNECT` sit behind a small mutex.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use parking_lot::Mutex;
+
+use super::client::{ClientId, CloseReason, Kind, Subscription};
+use super::outbound::Outbound;
+
+/// Current time as Unix nanoseconds.
+pub fn now_nanos() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+}
+
+/// What a client told us about itself, plus who it authenticated as.
+#[derive(Debug, Clone, Default)]
+pub struct ClientMeta {
+    pub name: String,
+    pub lang: String,
+    pub version: String,
+    pub user: String,
+    pub account: String,
+    pub mqtt_client: String,
+    pub tls_version: String,
+    pub tls_cipher: String,
+}
+
+/// One client connection.
+pub struct Connection {
+    pub cid: ClientId,
+    pub kind: Kind,
+    pub addr: SocketAddr,
+    /// Unix nanoseconds.
+    pub start: i64,
+    pub outbound: Arc<Outbound>,
+    pub meta: Mutex<ClientMeta>,
+    /// Subscriptions by the client's handle (NATS sid, or an MQTT front-end's own key).
+    pub subs: Mutex<BTreeMap<Bytes, Arc<Subscription>>>,
+    pub in_msgs: AtomicU64,
+    pub in_bytes: AtomicU64,
+    /// Unix nanoseconds of the last inbound or outbound activity.
+    pub last_activity: AtomicI64,
+    /// Round-trip time of the last server PING, nanoseconds.
+    pub rtt: AtomicI64,
+    /// Server PINGs sent without a PONG.
+    pub pings_out: AtomicU32,
+    /// When the last server PING was sent (Unix nanoseconds), for the RTT.
+    pub ping_sent: AtomicI64,
+}
+
+impl Connection {
+    pub fn new(cid: ClientId, kind: Kind, addr: SocketAddr, max_pending: usize) -> Self {
+        let now = now_nanos();
+        Connection {
+            cid,
+            kind,
+            addr,
+            start: now,
+            outbound: Arc::new(Outbound::new(max_pending)),
+            meta: Mutex::new(ClientMeta::default()),
+            subs: Mutex::new(BTreeMap::new()),
+            in_msgs: AtomicU64::new(0),
+            in_bytes: AtomicU64::new(0),
+            last_activity: AtomicI64::new(now),
+            rtt: AtomicI64::new(0),
+            pings_out: AtomicU32::new(0),
+            ping_sent: AtomicI64::new(0),
+        }
+    }
+
+    pub fn touch(&self) {
+        self.last_activity.store(now_nanos(), Ordering::Relaxed);
+    }
+
+    /// A PONG arrived: the client is alive; complete the RTT measurement if a PING was outstanding.
+    pub fn pong_received(&self) {
+        self.pings_out.store(0, Ordering::Relaxed);
+        let sent = self.ping_sent.swap(0, Ordering::Relaxed);
+        if sent > 0 {
+            self.rtt.store(now_nanos() - sent, Ordering::Relaxed);
+        }
+    }
+
+    pub fn num_subs(&self) -> usize {
+        self.subs.lock().len()
+    }
+}
+
+/// A snapshot of a closed connection, kept for `/connz?state=closed`.
+#[derive(Debug, Clone)]
+pub struct ClosedConn {
+    pub cid: ClientId,
+    pub kind: Kind,
+    pub addr: SocketAddr,
+    pub start: i64,
+    pub stop: i64,
+    pub reason: CloseReason,
+    pub meta: ClientMeta,
+    pub in_msgs: u64,
+    pub in_bytes: u64,
+    pub out_msgs: u64,
+    pub out_bytes: u64,
+    pub rtt: i64,
+    pub last_activity: i64,
+    pub subs: Vec<(Bytes, Bytes, Option<Bytes>, u64, u64)>,
+}
+
+/// Open connections by id, and the most recent closed ones.
+pub struct Registry {
+    open: Mutex<BTreeMap<ClientId, Arc<Connection>>>,
+    closed: Mutex<VecDeque<ClosedConn>>,
+    closed_capacity: usize,
+    next_cid: AtomicU64,
+}
+
+impl Registry {
+    pub fn new(closed_capacity: usize) -> Self {
+        Registry {
+            open: Mutex::new(BTreeMap::new()),
+            closed: Mutex::new(VecDeque::new()),
+            closed_capacity,
+            next_cid: AtomicU64::new(1),
+        }
+    }
+
+    /// A fresh connection id.
+    pub fn next_cid(&self) -> ClientId {
+        self.next_cid.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn add(&self, conn: Arc<Connection>) {
+        self.open.lock().insert(conn.cid, conn);
+    }
+
+    /// Moves a connection to the closed ring.
+    pub fn remove(&self, conn: &Connection, reason: CloseReason) {
+        self.open.lock().remove(&conn.cid);
+        if self.closed_capacity == 0 {
+            return;
+        }
+        let out = conn.outbound.stats();
+        let subs = conn
+            .subs
+            .lock()
+            .values()
+            .map(|s| (s.subject.clone(), s.sid.clone(), s.queue.clone(), s.delivered(), s.max()))
+            .collect();
+        let closed = ClosedConn {
+            cid: conn.cid,
+            kind: conn.kind,
+            addr: conn.addr,
+            start: conn.start,
+            stop: now_nanos(),
+            reason,
+            meta: conn.meta.lock().clone(),
+            in_msgs: conn.in_msgs.load(Ordering::Relaxed),
+            in_bytes: conn.in_bytes.load(Ordering::Relaxed),
+            out_msgs: out.msgs,
+            out_bytes: out.bytes,
+            rtt: conn.rtt.load(Ordering::Relaxed),
+            last_activity: conn.last_activity.load(Ordering::Relaxed),
+            subs,
+        };
+        let mut ring = self.closed.lock();
+        if ring.len() == self.closed_capacity {
+            ring.pop_front();
+        }
+        ring.push_back(closed);
+    }
+
+    pub fn get(&self, cid: ClientId) -> Option<Arc<Connection>> {
+        self.open.lock().get(&cid).cloned()
+    }
+
+    /// The open connections, ordered by id.
+    pub fn open(&self) -> Vec<Arc<Connection>> {
+        self.open.lock().values().cloned().collect()
+    }
+
+    pub fn num_open(&self) -> usize {
+        self.open.lock().len()
+    }
+
+    /// The closed ring, oldest first.
+    pub fn closed(&self) -> Vec<ClosedConn> {
+        self.closed.lock().iter().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_ring_keeps_the_most_recent() {
+        let reg = Registry::new(2);
+        let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        for _ in 0..3 {
+            let c = Arc::new(Connection::new(reg.next_cid(), Kind::Client, addr, 1024));
+            reg.add(c.clone());
+            reg.remove(&c, CloseReason::ClientClosed);
+        }
+        let closed = reg.closed();
+        assert_eq!(closed.iter().map(|c| c.cid).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(reg.num_open(), 0);
+    }
+}

@@ -1,0 +1,7 @@
+//! Front-ends: each turns one wire protocol into calls on the routing core.
+//!
+//! - [`session`]: the NATS client protocol, independent of transport;
+//! - [`tcp`]: NATS over TCP (reader + writer tasks per connection).
+
+pub mod session;
+pub mod tcp;

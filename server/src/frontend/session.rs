@@ -1,0 +1,376 @@
+//! The NATS client-protocol session, shared by the TCP and WebSocket front-ends.
+//!
+//! A transport reads bytes into a buffer and calls [`Session::process`]; the session parses every
+//! complete operation with the `shared` parser and turns each into a core call (subscribe, unsubscribe,
+//! publish), answering on the connection's outbound queue. At the end of each read batch it flushes the
+//! subscribers it touched once. Errors follow nats-server: the same `-ERR` texts, and the same choice of
+//! closing the connection or keeping it open for each.
+//!
+//! The session does no I/O itself and owns no router: transports own sockets, the core owns routing.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use tracing::debug;
+
+use switchyard_shared::headers::HeaderMap;
+use switchyard_shared::op::{ClientOp, ConnectInfo};
+use switchyard_shared::parse::{parse_client_op, Limits, ProtoError};
+use switchyard_shared::subject;
+
+use crate::core::conn::Connection;
+use crate::core::outbound::Push;
+use crate::core::{ClientId, CloseReason, Msg, PublishCtx, Subscriber, Subscription};
+use crate::server::Server;
+
+/// The subscriber side of a NATS connection: encodes deliveries as `MSG`/`HMSG`.
+pub struct NatsClient {
+    conn: Arc<Connection>,
+    headers: AtomicBool,
+}
+
+impl Subscriber for NatsClient {
+    fn id(&self) -> ClientId {
+        self.conn.cid
+    }
+
+    #[inline]
+    fn deliver(&self, sub: &Subscription, msg: &Msg<'_>) -> bool {
+        let push = self.conn.outbound.push_msg(
+            msg.subject,
+            &sub.sid,
+            msg.reply.map(|r| &r[..]),
+            msg.headers,
+            msg.payload,
+            self.headers.load(Ordering::Relaxed),
+        );
+        matches!(push, Push::Queued { flush: true })
+    }
+
+    fn flush(&self) {
+        self.conn.outbound.flush();
+    }
+
+    fn retired(&self, sub: &Arc<Subscription>) {
+        let mut subs = self.conn.subs.lock();
+        if subs.get(&sub.sid).is_some_and(|s| Arc::ptr_eq(s, sub)) {
+            subs.remove(&sub.sid);
+        }
+    }
+}
+
+/// One NATS protocol session.
+pub struct Session {
+    server: Arc<Server>,
+    conn: Arc<Connection>,
+    client: Arc<NatsClient>,
+    ctx: PublishCtx,
+    limits: Limits,
+    connected: bool,
+    verbose: bool,
+    pedantic: bool,
+    no_responders: bool,
+    headers: bool,
+    flush_self: bool,
+    batch_msgs: u64,
+    batch_bytes: u64,
+}
+
+impl Session {
+    pub fn new(server: Arc<Server>, conn: Arc<Connection>) -> Self {
+        let client = Arc::new(NatsClient { conn: conn.clone(), headers: AtomicBool::new(false) });
+        let limits =
+            Limits { max_control_line: server.config.max_control_line, max_payload: server.config.max_payload };
+        Session {
+            ctx: PublishCtx::new(conn.cid, true),
+            server,
+            conn,
+            client,
+            limits,
+            connected: false,
+            verbose: false,
+            pedantic: false,
+            no_responders: false,
+            headers: false,
+            flush_self: false,
+            batch_msgs: 0,
+            batch_bytes: 0,
+        }
+    }
+
+    pub fn connection(&self) -> &Arc<Connection> {
+        &self.conn
+    }
+
+    /// Whether CONNECT has been accepted.
+    pub fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    /// The INFO line for this connection.
+    pub fn info_line(&self) -> String {
+        let mut info = self.server.info();
+        info.client_id = Some(self.conn.cid);
+        info.client_ip = self.conn.addr.ip().to_string();
+        format!("INFO {}\r\n", serde_json::to_string(&info).expect("INFO serializes"))
+    }
+
+    /// Queues the INFO greeting.
+    pub fn greet(&mut self) {
+        let line = self.info_line();
+        self.send(line.as_bytes());
+        self.conn.outbound.flush();
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        if let Push::Queued { flush: true } = self.conn.outbound.push_bytes(bytes) {
+            self.flush_self = true;
+        }
+    }
+
+    fn send_err(&mut self, text: &str) {
+        let line = format!("-ERR '{text}'\r\n");
+        self.send(line.as_bytes());
+    }
+
+    /// CONNECT did not arrive in time on a port that requires authentication.
+    pub fn auth_timeout(&mut self) {
+        self.send_err("Authentication Timeout");
+        self.conn.outbound.flush();
+    }
+
+    fn ok(&mut self) {
+        if self.verbose {
+            self.send(b"+OK\r\n");
+        }
+    }
+
+    /// Parses and handles every complete operation in `buf`, then ends the batch. An `Err` means the
+    /// connection must close for that reason (any `-ERR` has been queued already).
+    pub fn process(&mut self, buf: &mut BytesMut) -> Result<(), CloseReason> {
+        let result = self.process_ops(buf);
+        self.end_batch();
+        result
+    }
+
+    fn process_ops(&mut self, buf: &mut BytesMut) -> Result<(), CloseReason> {
+        loop {
+            match parse_client_op(buf, &self.limits) {
+                Ok(Some(op)) => self.handle(op)?,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(self.parse_error(e)),
+            }
+        }
+    }
+
+    fn end_batch(&mut self) {
+        self.server.router.finish(&mut self.ctx);
+        if self.batch_msgs > 0 {
+            self.conn.in_msgs.fetch_add(self.batch_msgs, Ordering::Relaxed);
+            self.conn.in_bytes.fetch_add(self.batch_bytes, Ordering::Relaxed);
+            self.server.stats.add_in(self.batch_msgs, self.batch_bytes);
+            self.batch_msgs = 0;
+            self.batch_bytes = 0;
+        }
+        if std::mem::take(&mut self.flush_self) {
+            self.conn.outbound.flush();
+        }
+    }
+
+    fn parse_error(&mut self, e: ProtoError) -> CloseReason {
+        debug!(cid = self.conn.cid, error = %e, "protocol error");
+        match e {
+            ProtoError::PayloadTooLarge { .. } => {
+                self.send_err("Maximum Payload Violation");
+                CloseReason::MaxPayloadExceeded
+            }
+            ProtoError::ControlLineTooLong => {
+                self.send_err("maximum control line exceeded");
+                CloseReason::MaxControlLineExceeded
+            }
+            // nats-server closes without a reply when the arguments of PUB/HPUB/SUB cannot be parsed.
+            ProtoError::InvalidArgs { op } | ProtoError::InvalidSize { op } if op != "UNSUB" => {
+                CloseReason::ProtocolViolation
+            }
+            ProtoError::InvalidHeaderSize => CloseReason::ProtocolViolation,
+            _ => {
+                self.send_err("Unknown Protocol Operation");
+                CloseReason::ParseError
+            }
+        }
+    }
+
+    fn handle(&mut self, op: ClientOp) -> Result<(), CloseReason> {
+        if !self.connected && !matches!(op, ClientOp::Connect(_)) && self.server.auth.required() {
+            self.send_err("Authorization Violation");
+            return Err(CloseReason::AuthenticationViolation);
+        }
+        match op {
+            ClientOp::Connect(json) => self.handle_connect(&json),
+            ClientOp::Pub { subject, reply, headers, payload } => self.handle_pub(subject, reply, headers, payload),
+            ClientOp::Sub { subject, queue, sid } => self.handle_sub(subject, queue, sid),
+            ClientOp::Unsub { sid, max } => {
+                self.handle_unsub(sid, max);
+                Ok(())
+            }
+            ClientOp::Ping => {
+                self.send(b"PONG\r\n");
+                Ok(())
+            }
+            ClientOp::Pong => {
+                self.conn.pong_received();
+                Ok(())
+            }
+        }
+    }
+
+    fn handle_connect(&mut self, json: &[u8]) -> Result<(), CloseReason> {
+        let Ok(info) = serde_json::from_slice::<ConnectInfo>(json) else {
+            // nats-server closes on unparsable CONNECT JSON without an -ERR.
+            return Err(CloseReason::ProtocolViolation);
+        };
+        if !(0..=1).contains(&info.protocol) {
+            self.send_err("invalid client protocol");
+            return Err(CloseReason::BadClientProtocolVersion);
+        }
+        if info.no_responders && !info.headers {
+            self.send_err("no responders requires headers support");
+            return Err(CloseReason::NoRespondersRequiresHeaders);
+        }
+        let Some(identity) = self.server.auth.check(&info) else {
+            self.send_err("Authorization Violation");
+            return Err(CloseReason::AuthenticationViolation);
+        };
+        self.verbose = info.verbose;
+        self.pedantic = info.pedantic;
+        self.headers = info.headers && !self.server.config.no_header_support;
+        self.no_responders = info.no_responders && self.headers;
+        self.client.headers.store(self.headers, Ordering::Relaxed);
+        self.ctx.echo = info.echo;
+        {
+            let mut meta = self.conn.meta.lock();
+            meta.name = info.name.unwrap_or_default();
+            meta.lang = info.lang.unwrap_or_default();
+            meta.version = info.version.unwrap_or_default();
+            meta.user = identity.user;
+        }
+        self.connected = true;
+        self.ok();
+        Ok(())
+    }
+
+    fn handle_pub(
+        &mut self,
+        subject: Bytes,
+        reply: Option<Bytes>,
+        headers: Option<Bytes>,
+        payload: Bytes,
+    ) -> Result<(), CloseReason> {
+        if headers.is_some() && !self.headers {
+            // HPUB from a client that did not announce header support: nats-server drops the connection.
+            return Err(CloseReason::ProtocolViolation);
+        }
+        let size = headers.as_ref().map_or(0, Bytes::len) + payload.len();
+        self.batch_msgs += 1;
+        self.batch_bytes += size as u64;
+        if self.pedantic && !std::str::from_utf8(&subject).is_ok_and(subject::is_valid_literal) {
+            self.send_err("Invalid Publish Subject");
+            return Ok(());
+        }
+        // nats-server acknowledges a verbose publish before delivering it (even to the publisher).
+        self.ok();
+        let msg = Msg { subject: &subject, reply: reply.as_ref(), headers: headers.as_ref(), payload: &payload };
+        let delivered = self.server.router.publish(&mut self.ctx, &subject, &msg);
+        if delivered == 0 && self.no_responders {
+            if let Some(reply) = &reply {
+                self.no_responders_reply(reply, &subject);
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells this client that nobody is listening for its request: a `503` status message on its own
+    /// subscription that matches the reply subject.
+    fn no_responders_reply(&mut self, reply: &Bytes, subject: &Bytes) {
+        let result = self.server.router.sublist().matches(reply);
+        let own = result
+            .psubs
+            .iter()
+            .chain(result.qsubs.iter().flat_map(|g| g.members.iter()))
+            .find(|s| s.client.id() == self.conn.cid)
+            .cloned();
+        let Some(sub) = own else { return };
+        let mut hdr = HeaderMap::with_status(503, None);
+        hdr.insert("Nats-Subject", String::from_utf8_lossy(subject));
+        let headers = hdr.to_bytes();
+        let empty = Bytes::new();
+        let msg = Msg { subject: reply, reply: None, headers: Some(&headers), payload: &empty };
+        if self.client.deliver(&sub, &msg) {
+            self.flush_self = true;
+        }
+    }
+
+    fn handle_sub(&mut self, subject: Bytes, queue: Option<Bytes>, sid: Bytes) -> Result<(), CloseReason> {
+        if !std::str::from_utf8(&subject).is_ok_and(subject::is_valid_filter) {
+            self.send_err("Invalid Subject");
+            return Ok(());
+        }
+        let max_subs = self.server.config.max_subscriptions;
+        let sub = {
+            let mut subs = self.conn.subs.lock();
+            if subs.contains_key(&sid) {
+                // nats-server keeps the first subscription of a duplicate sid.
+                drop(subs);
+                self.ok();
+                return Ok(());
+            }
+            if max_subs > 0 && subs.len() >= max_subs {
+                drop(subs);
+                self.send_err("maximum subscriptions exceeded");
+                return Ok(());
+            }
+            let client: Arc<dyn Subscriber> = self.client.clone();
+            let sub = Arc::new(Subscription::new(client, subject, queue, sid.clone()));
+            subs.insert(sid, sub.clone());
+            sub
+        };
+        self.server.router.subscribe(sub);
+        self.ok();
+        Ok(())
+    }
+
+    fn handle_unsub(&mut self, sid: Bytes, max: Option<u64>) {
+        let sub = self.conn.subs.lock().get(&sid).cloned();
+        if let Some(sub) = sub {
+            let remove_now = match max {
+                Some(n) if n > 0 => sub.set_max(n),
+                _ => true,
+            };
+            if remove_now {
+                self.conn.subs.lock().remove(&sid);
+                self.server.router.unsubscribe(&sub);
+            }
+        }
+        self.ok();
+    }
+
+    /// Ends the session: removes its subscriptions from the core, records the connection as closed
+    /// and breaks the reference cycle between the connection and its subscriptions.
+    pub fn finish(self, reason: CloseReason) {
+        let subs: Vec<Arc<Subscription>> = self.conn.subs.lock().values().cloned().collect();
+        self.server.router.unsubscribe_all(subs.iter());
+        self.conn.outbound.close(reason);
+        match reason {
+            CloseReason::SlowConsumerPendingBytes | CloseReason::SlowConsumerWriteDeadline => {
+                self.server.stats.slow_consumers.fetch_add(1, Ordering::Relaxed);
+            }
+            CloseReason::StaleConnection => {
+                self.server.stats.stale_connections.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+        self.server.registry.remove(&self.conn, reason);
+        self.conn.subs.lock().clear();
+    }
+}

@@ -1,0 +1,213 @@
+//! The NATS client protocol over plain TCP.
+//!
+//! One accept loop per listener; per connection a reader (this task: read, hand bytes to the
+//! [`Session`]) and a writer task ([`write_loop`]: take batches from the outbound queue, write them with
+//! vectored I/O under the write deadline, send keep-alive PINGs). Either side ending ends the other;
+//! the first reason recorded is the one `/connz` shows.
+
+use std::io::IoSlice;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::OwnedSemaphorePermit;
+use tracing::{debug, warn};
+
+use crate::core::conn::{now_nanos, Connection};
+use crate::core::{CloseReason, Kind};
+use crate::frontend::session::Session;
+use crate::server::Server;
+
+/// Smallest and largest read sizes; the buffer grows while reads fill it and shrinks when idle.
+const MIN_READ: usize = 512;
+const MAX_READ: usize = 64 * 1024;
+
+/// Accepts client connections until lame duck or shutdown.
+pub async fn accept_loop(server: Arc<Server>, listener: TcpListener) {
+    loop {
+        let accepted = tokio::select! {
+            _ = server.lame_duck.cancelled() => break,
+            _ = server.shutdown.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, addr)) => match server.conn_limit.clone().try_acquire_owned() {
+                Ok(permit) => {
+                    tokio::spawn(serve(server.clone(), stream, addr, permit));
+                }
+                Err(_) => {
+                    tokio::spawn(reject(server.clone(), stream));
+                }
+            },
+            Err(e) => {
+                // Typically out of file descriptors: back off instead of spinning.
+                warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+async fn reject(server: Arc<Server>, mut stream: TcpStream) {
+    warn!("maximum connections exceeded, rejecting");
+    let info = format!(
+        "INFO {}\r\n-ERR 'maximum connections exceeded'\r\n",
+        serde_json::to_string(&server.info()).unwrap_or_default()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(info.as_bytes())).await;
+}
+
+/// Serves one client connection to the end.
+async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, _permit: OwnedSemaphorePermit) {
+    let _ = stream.set_nodelay(true);
+    server.stats.total_connections.fetch_add(1, Ordering::Relaxed);
+    let conn = Arc::new(Connection::new(server.registry.next_cid(), Kind::Client, addr, server.config.max_pending));
+    server.registry.add(conn.clone());
+    debug!(cid = conn.cid, %addr, "client connected");
+    let mut session = Session::new(server.clone(), conn.clone());
+    session.greet();
+    let (rd, wr) = stream.into_split();
+    let mut writer = tokio::spawn(write_loop(server.clone(), conn.clone(), wr));
+    let reason = tokio::select! {
+        reason = read_loop(&server, &mut session, rd) => reason,
+        reason = &mut writer => reason.unwrap_or(CloseReason::WriteError),
+        _ = server.shutdown.cancelled() => CloseReason::ServerShutdown,
+    };
+    debug!(cid = conn.cid, %reason, "client closing");
+    let finished = writer.is_finished();
+    session.finish(reason);
+    if !finished {
+        let _ = tokio::time::timeout(server.config.write_deadline, writer).await;
+    }
+}
+
+/// Reads until the client goes away or the session asks to close.
+pub async fn read_loop<R: AsyncRead + Unpin>(server: &Server, session: &mut Session, mut rd: R) -> CloseReason {
+    let mut buf = BytesMut::with_capacity(MIN_READ);
+    let mut read_size = MIN_READ;
+    let auth_deadline = tokio::time::Instant::now() + server.config.auth_timeout;
+    loop {
+        if buf.capacity() - buf.len() < read_size {
+            buf.reserve(read_size);
+        }
+        let read = if !session.is_connected() && server.auth.required() {
+            match tokio::time::timeout_at(auth_deadline, rd.read_buf(&mut buf)).await {
+                Ok(r) => r,
+                Err(_) => {
+                    session.auth_timeout();
+                    return CloseReason::AuthenticationTimeout;
+                }
+            }
+        } else {
+            rd.read_buf(&mut buf).await
+        };
+        let n = match read {
+            Ok(0) => return CloseReason::ClientClosed,
+            Ok(n) => n,
+            Err(_) => return CloseReason::ReadError,
+        };
+        if n >= read_size && read_size < MAX_READ {
+            read_size *= 2;
+        } else if n < read_size / 4 && read_size > MIN_READ {
+            read_size /= 2;
+        }
+        session.connection().touch();
+        if let Err(reason) = session.process(&mut buf) {
+            return reason;
+        }
+        if buf.is_empty() && buf.capacity() > 4 * MAX_READ {
+            buf = BytesMut::with_capacity(MIN_READ);
+        }
+    }
+}
+
+/// Writes everything the outbound queue gathers, and keeps the connection alive with PINGs.
+pub async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<Server>, conn: Arc<Connection>, mut wr: W) -> CloseReason {
+    let interval = server.config.ping_interval.max(Duration::from_millis(10));
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            batch = conn.outbound.next_batch() => {
+                if !batch.chunks.is_empty() {
+                    let n = batch.len();
+                    match tokio::time::timeout(server.config.write_deadline, write_chunks(&mut wr, &batch.chunks)).await {
+                        Ok(Ok(())) => conn.outbound.written(n),
+                        Ok(Err(_)) => {
+                            conn.outbound.close(CloseReason::WriteError);
+                            return CloseReason::WriteError;
+                        }
+                        Err(_) => {
+                            conn.outbound.close(CloseReason::SlowConsumerWriteDeadline);
+                            return CloseReason::SlowConsumerWriteDeadline;
+                        }
+                    }
+                }
+                if let Some(reason) = batch.closed {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), wr.shutdown()).await;
+                    return reason;
+                }
+            }
+            _ = ping.tick() => keepalive(&server, &conn),
+        }
+    }
+}
+
+/// One keep-alive tick: skip when the client was heard from recently, otherwise PING, and give up
+/// with "Stale Connection" after `ping_max` unanswered PINGs.
+fn keepalive(server: &Server, conn: &Connection) {
+    let now = now_nanos();
+    let idle = Duration::from_nanos((now - conn.last_activity.load(Ordering::Relaxed)).max(0) as u64);
+    if idle < server.config.ping_interval {
+        return;
+    }
+    if conn.pings_out.load(Ordering::Relaxed) >= server.config.ping_max {
+        conn.outbound.push_bytes(b"-ERR 'Stale Connection'\r\n");
+        conn.outbound.close(CloseReason::StaleConnection);
+        return;
+    }
+    conn.pings_out.fetch_add(1, Ordering::Relaxed);
+    conn.ping_sent.store(now, Ordering::Relaxed);
+    conn.outbound.push_bytes(b"PING\r\n");
+    conn.outbound.flush();
+}
+
+/// Writes all chunks, gathering up to 64 per system call.
+pub async fn write_chunks<W: AsyncWrite + Unpin>(w: &mut W, chunks: &[Bytes]) -> std::io::Result<()> {
+    if let [only] = chunks {
+        return w.write_all(only).await;
+    }
+    let (mut idx, mut off) = (0usize, 0usize);
+    while idx < chunks.len() {
+        let mut slices = [IoSlice::new(&[]); 64];
+        let mut k = 0;
+        for (i, c) in chunks[idx..].iter().enumerate().take(64) {
+            slices[k] = IoSlice::new(if i == 0 { &c[off..] } else { &c[..] });
+            k += 1;
+        }
+        let mut n = w.write_vectored(&slices[..k]).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        while n > 0 {
+            let left = chunks[idx].len() - off;
+            if n >= left {
+                n -= left;
+                idx += 1;
+                off = 0;
+            } else {
+                off += n;
+                n = 0;
+            }
+        }
+        while idx < chunks.len() && chunks[idx].len() == off {
+            idx += 1;
+            off = 0;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! The running server: shared state every front-end and service holds an `Arc` of, and its life cycle
+//! (start listeners, lame duck, shutdown).
+//!
+//! [`Server::start`] binds every configured listener before it returns, so callers (the binary, tests)
+//! learn the real ports even when they asked for port 0. Shutdown is a [`CancellationToken`]: listeners
+//! stop accepting, every connection closes with "Server Shutdown" after its queued bytes are written, and
+//! [`Running::wait`] returns once all of that is done.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use switchyard_shared::op::ServerInfo;
+
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::core::conn::{now_nanos, Registry};
+use crate::core::{Router, Stats};
+use crate::frontend;
+
+/// The NATS server version whose client-visible feature set switchyard implements. Clients gate
+/// features on it, so it must not claim more than is there.
+pub const NATS_VERSION: &str = "2.10.0";
+
+/// How many closed connections `/connz?state=closed` remembers.
+const CLOSED_RING: usize = 10_000;
+
+/// Errors that stop the server from starting.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// State shared by everything in the server.
+pub struct Server {
+    pub config: Config,
+    pub server_id: String,
+    pub server_name: String,
+    /// Unix nanoseconds.
+    pub start: i64,
+    pub router: Router,
+    pub stats: Arc<Stats>,
+    pub registry: Registry,
+    pub auth: Auth,
+    /// Cancelled when the server shuts down.
+    pub shutdown: CancellationToken,
+    /// Cancelled when the server enters lame-duck mode (listeners stop accepting).
+    pub lame_duck: CancellationToken,
+    in_lame_duck: AtomicBool,
+    pub conn_limit: Arc<Semaphore>,
+    /// Addresses actually bound, filled in by `start`.
+    pub client_addr: parking_lot::Mutex<Option<SocketAddr>>,
+}
+
+/// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
+fn new_server_id() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut id = String::with_capacity(56);
+    id.push('N');
+    for _ in 0..55 {
+        id.push(ALPHABET[fastrand::usize(..ALPHABET.len())] as char);
+    }
+    id
+}
+
+impl Server {
+    pub fn new(config: Config) -> Result<Arc<Self>, StartError> {
+        let server_id = new_server_id();
+        let server_name = if config.server_name.is_empty() { server_id.clone() } else { config.server_name.clone() };
+        let stats = Arc::new(Stats::default());
+        let auth = Auth::from_config(&config).map_err(StartError::Config)?;
+        let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
+        Ok(Arc::new(Server {
+            server_id,
+            server_name,
+            start: now_nanos(),
+            router: Router::new(stats.clone()),
+            stats,
+            registry: Registry::new(CLOSED_RING),
+            auth,
+            shutdown: CancellationToken::new(),
+            lame_duck: CancellationToken::new(),
+            in_lame_duck: AtomicBool::new(false),
+            conn_limit,
+            client_addr: parking_lot::Mutex::new(None),
+            config,
+        }))
+    }
+
+    /// The INFO document without the per-connection fields.
+    pub fn info(&self) -> ServerInfo {
+        let port = self.client_addr.lock().map(|a| a.port()).unwrap_or(self.config.port);
+        ServerInfo {
+            server_id: self.server_id.clone(),
+            server_name: self.server_name.clone(),
+            version: NATS_VERSION.to_string(),
+            proto: 1,
+            git_commit: String::new(),
+            go: concat!("switchyard ", env!("CARGO_PKG_VERSION")).to_string(),
+            host: self.config.host.clone(),
+            port,
+            headers: !self.config.no_header_support,
+            max_payload: self.config.max_payload,
+            auth_required: self.auth.required(),
+            jetstream: self.config.jetstream.is_some(),
+            ldm: self.in_lame_duck(),
+            ..Default::default()
+        }
+    }
+
+    pub fn in_lame_duck(&self) -> bool {
+        self.in_lame_duck.load(Ordering::Acquire)
+    }
+
+    /// Enters lame-duck mode: stop accepting, tell clients (INFO with `ldm`), then close them spread
+    /// over the lame-duck duration, then shut down.
+    pub fn enter_lame_duck(self: &Arc<Self>) {
+        if self.in_lame_duck.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        info!("entering lame duck mode");
+        self.lame_duck.cancel();
+        let server = self.clone();
+        tokio::spawn(async move {
+            let mut info = server.info();
+            info.ldm = true;
+            let line = format!("INFO {}\r\n", serde_json::to_string(&info).unwrap_or_default());
+            for conn in server.registry.open() {
+                if conn.kind != crate::core::Kind::Mqtt {
+                    conn.outbound.push_bytes(line.as_bytes());
+                    conn.outbound.flush();
+                }
+            }
+            tokio::time::sleep(server.config.lame_duck_grace_period).await;
+            let conns = server.registry.open();
+            let span = server.config.lame_duck_duration.saturating_sub(server.config.lame_duck_grace_period);
+            let step = if conns.is_empty() { Duration::ZERO } else { span / conns.len() as u32 };
+            for conn in conns {
+                conn.outbound.close(crate::core::CloseReason::ServerShutdown);
+                if !step.is_zero() {
+                    tokio::time::sleep(step.min(Duration::from_secs(1))).await;
+                }
+            }
+            server.shutdown.cancel();
+        });
+    }
+}
+
+/// A started server.
+pub struct Running {
+    pub server: Arc<Server>,
+    tasks: JoinSet<()>,
+    /// Bound address of the client (NATS TCP) listener.
+    pub client_addr: SocketAddr,
+}
+
+async fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
+    let addr = format!("{host}:{port}");
+    TcpListener::bind(&addr).await.map_err(|source| StartError::Bind { addr, source })
+}
+
+impl Server {
+    /// Binds every listener and starts serving.
+    pub async fn start(config: Config) -> Result<Running, StartError> {
+        let server = Server::new(config)?;
+        let mut tasks = JoinSet::new();
+        let listener = bind(&server.config.host, server.config.port).await?;
+        let client_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: "client".into(), source })?;
+        *server.client_addr.lock() = Some(client_addr);
+        info!(%client_addr, version = NATS_VERSION, server_id = %server.server_id, "listening for client connections");
+        tasks.spawn(frontend::tcp::accept_loop(server.clone(), listener));
+        Ok(Running { server, tasks, client_addr })
+    }
+}
+
+impl Running {
+    /// Starts a graceful shutdown.
+    pub fn shutdown(&self) {
+        self.server.shutdown.cancel();
+    }
+
+    /// Waits until the server has shut down and every connection is closed.
+    pub async fn wait(mut self) {
+        self.server.shutdown.cancelled().await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while self.server.registry.num_open() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        if self.server.registry.num_open() > 0 {
+            warn!(open = self.server.registry.num_open(), "connections still open at shutdown");
+        }
+        self.tasks.abort_all();
+        while self.tasks.join_next().await.is_some() {}
+        info!("server stopped");
+    }
+}
