@@ -48,7 +48,7 @@ pub struct Server {
     pub server_name: String,
     /// Unix nanoseconds.
     pub start: i64,
-    pub router: Router,
+    pub router: Arc<Router>,
     pub stats: Arc<Stats>,
     pub registry: Registry,
     pub auth: Auth,
@@ -84,7 +84,7 @@ impl Server {
             server_id,
             server_name,
             start: now_nanos(),
-            router: Router::new(stats.clone()),
+            router: Arc::new(Router::new(stats.clone())),
             stats,
             registry: Registry::new(CLOSED_RING),
             auth,
