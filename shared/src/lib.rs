@@ -6,7 +6,8 @@
 //! - [`parse`]: incremental parsers for both directions, safe to feed a buffer split at any byte;
 //! - [`encode`]: the matching encoders;
 //! - [`headers`]: NATS header blocks (`NATS/1.0 …`);
-//! - [`subject`]: subject validation and wildcard matching.
+//! - [`subject`]: subject validation and wildcard matching;
+//! - [`mqtt`]: the MQTT 3.1.1/5.0 packet codec and the MQTT topic ⇄ NATS subject mapping.
 //!
 //! It is not: a client or a server. There are no sockets, no tasks and no clocks here; callers pass in
 //! bytes and the current time, and take bytes out. That is what lets the same code run inside the
@@ -14,6 +15,7 @@
 
 pub mod encode;
 pub mod headers;
+pub mod mqtt;
 pub mod op;
 pub mod parse;
 pub mod subject;
