@@ -331,7 +331,7 @@ pub fn apply(flags: &[Flag], config: &mut Config) -> Result<(), ConfigError> {
             Flag::Port(p) => config.port = client_port(*p),
             Flag::Host(h) => config.host.clone_from(h),
             Flag::ServerName(n) => {
-                if n.contains(char::is_whitespace) {
+                if n.contains(' ') {
                     return Err(usage("--server_name cannot contain spaces".to_string()));
                 }
                 config.server_name = Some(n.clone());

@@ -131,7 +131,7 @@ pub(crate) fn apply_file(map: &Map, origin: &Path, config: &mut Config, r: &mut 
             "client_advertise" => config.client_advertise = r.string(f),
             "server_name" => {
                 if let Some(name) = r.non_empty_string(f) {
-                    if name.contains(char::is_whitespace) {
+                    if name.contains(' ') {
                         r.error(f.pos, "server_name cannot contain spaces");
                     } else {
                         config.server_name = Some(name);

@@ -328,3 +328,461 @@ fn check(config: &Config, warnings: &mut Vec<String>) -> Result<(), ConfigError>
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A configuration in the style of the nats-server documentation. Debian's nats-server 2.9.10
+    /// accepts this exact file with `nats-server -c nats-server.conf -t` (with the include beside it).
+    const FULL: &str = r#"# A configuration in the style of the nats-server documentation.
+server_name: "sy-1"
+listen: 127.0.0.1:4333
+client_advertise: "nats.example.com:4222"
+http: 127.0.0.1:8333
+http_base_path: /monitor
+
+# Limits
+max_payload: 2MB
+max_control_line: 4KB
+max_pending: 64MB
+max_connections: 1k
+max_subscriptions: 1000
+ping_interval: "1m"
+ping_max: 3
+write_deadline: "5s"
+lame_duck_duration: "1m"
+lame_duck_grace_period: "5s"
+no_header_support: false
+
+// Logging
+debug: false
+trace: false
+logtime: true
+log_file: "/tmp/nsconf/nats.log"
+pid_file: "/tmp/nsconf/nats.pid"
+
+tls {
+  cert_file: "./certs/server.pem"
+  key_file = "./certs/key.pem"
+  ca_file "./certs/ca.pem"
+  verify: true
+  timeout: 2
+}
+
+TOKEN_PASS: "s3cr3t"
+
+accounts {
+  APP {
+    users = [
+      {user: app, password: $TOKEN_PASS, permissions: {
+        publish: { allow: ["orders.>", "_INBOX.>"], deny: "orders.secret" }
+        subscribe: ["orders.*", "events.>"]
+        allow_responses: { max: 1, expires: "1m" }
+      }}
+      {user: worker, password: "$2a$11$W2zko751KUvVy59mUTWmpOdWjpEm5qhcCZRd05GjI/sSOT.xtiHyG", permissions: {
+        subscribe: { allow: ["jobs.* workers"] }
+      }}
+    ]
+    exports = [
+      {stream: "events.>"}
+      {service: "help.>", response_type: singleton}
+    ]
+    jetstream: enabled
+    mappings = {
+      "orders.new": "orders.created"
+    }
+  }
+  OPS {
+    users = [ {user: ops, password: ops} ]
+    imports = [
+      {stream: {account: APP, subject: "events.>"}, prefix: "app"}
+      {service: {account: APP, subject: "help.>"}}
+    ]
+  }
+  SYS {
+    users = [ {user: sys, password: sys} ]
+  }
+}
+system_account: SYS
+no_auth_user: app
+
+jetstream {
+  store_dir: "/tmp/nsconf/js"
+  max_memory_store: 1G
+  max_file_store: "10G"
+  domain: hub
+}
+
+websocket {
+  port: 8443
+  no_tls: true
+  compression: true
+  same_origin: false
+  allowed_origins: ["https://app.example.com"]
+  handshake_timeout: "3s"
+  jwt_cookie: "nats_jwt"
+}
+
+mqtt {
+  listen: 127.0.0.1:1884
+  ack_wait: "45s"
+  max_ack_pending: 200
+  stream_replicas: 1
+}
+
+mappings {
+  "legacy.>": "modern.>"
+  "canary.orders": [
+    {destination: "orders.v1", weight: "90%"}
+    {destination: "orders.v2", weight: 10}
+  ]
+}
+
+include ./conf.d/extra.conf
+"#;
+
+    struct TempConfig {
+        dir: PathBuf,
+    }
+
+    impl TempConfig {
+        fn new(tag: &str, main: &str, extra: &str) -> Self {
+            let dir = std::env::temp_dir()
+                .join(format!("switchyard-config-{tag}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(dir.join("conf.d")).expect("mkdir");
+            std::fs::write(dir.join("nats-server.conf"), main).expect("write");
+            std::fs::write(dir.join("conf.d/extra.conf"), extra).expect("write");
+            TempConfig { dir }
+        }
+
+        fn main(&self) -> String {
+            self.dir.join("nats-server.conf").display().to_string()
+        }
+    }
+
+    impl Drop for TempConfig {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    fn config(text: &str) -> (Config, Vec<String>) {
+        match parse_str(text, Path::new("test.conf")) {
+            Ok(loaded) => loaded,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        match parse_str(text, Path::new("test.conf")) {
+            Ok(_) => panic!("expected errors"),
+            Err(ConfigError::Invalid(list)) => list.iter().map(ToString::to_string).collect(),
+            Err(other) => vec![other.to_string()],
+        }
+    }
+
+    #[test]
+    fn defaults_turn_every_front_end_on() {
+        let c = Config::default();
+        assert_eq!((c.host.as_str(), c.port), ("0.0.0.0", 4222));
+        assert_eq!(c.http_port, Some(8222));
+        assert_eq!(
+            c.websocket.as_ref().map(|w| (w.port, w.tls.is_none())),
+            Some((8080, true))
+        );
+        assert_eq!(c.mqtt.as_ref().map(|m| m.port), Some(1883));
+        assert_eq!(
+            c.jetstream.as_ref().map(|j| j.store_dir.clone()),
+            Some(std::env::temp_dir().join("switchyard").join("jetstream"))
+        );
+        assert_eq!(c.max_payload, 1 << 20);
+        assert_eq!(c.max_control_line, 4096);
+        assert_eq!(c.max_pending, 64 << 20);
+        assert_eq!(c.max_connections, 65536);
+        assert_eq!(c.ping_interval, Duration::from_secs(120));
+        assert_eq!(c.ping_max, 2);
+        assert_eq!(c.write_deadline, Duration::from_secs(10));
+        assert_eq!(c.auth_timeout, Duration::from_secs(2));
+        assert_eq!(c.lame_duck_duration, Duration::from_secs(120));
+        assert_eq!(c.lame_duck_grace_period, Duration::from_secs(10));
+        assert!(c.logtime && !c.debug && !c.trace);
+    }
+
+    #[test]
+    fn a_realistic_nats_server_conf_loads() {
+        let files = TempConfig::new(
+            "full",
+            FULL,
+            "# Included, relative to the main file.\nwrite_deadline = \"6s\"\n",
+        );
+        let loaded = load(&args(&["-c", &files.main()])).expect("load");
+        assert_eq!(loaded.action, Action::Run);
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        let c = loaded.config;
+        assert_eq!(c.config_file.as_deref(), Some(Path::new(&files.main())));
+        assert_eq!(c.server_name.as_deref(), Some("sy-1"));
+        assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 4333));
+        assert_eq!(c.client_advertise.as_deref(), Some("nats.example.com:4222"));
+        assert_eq!(
+            (c.http_host.as_deref(), c.http_port),
+            (Some("127.0.0.1"), Some(8333))
+        );
+        assert_eq!(c.http_base_path, "/monitor");
+        assert_eq!(c.max_payload, 2 << 20);
+        assert_eq!(c.max_control_line, 4096);
+        assert_eq!(c.max_pending, 64 << 20);
+        assert_eq!(c.max_connections, 1000);
+        assert_eq!(c.max_subscriptions, 1000);
+        assert_eq!(c.ping_interval, Duration::from_secs(60));
+        assert_eq!(c.ping_max, 3);
+        assert_eq!(
+            c.write_deadline,
+            Duration::from_secs(6),
+            "the include comes last and wins"
+        );
+        assert_eq!(c.lame_duck_duration, Duration::from_secs(60));
+        assert_eq!(c.lame_duck_grace_period, Duration::from_secs(5));
+        assert_eq!(c.log_file, Some(PathBuf::from("/tmp/nsconf/nats.log")));
+        assert_eq!(c.pid_file, Some(PathBuf::from("/tmp/nsconf/nats.pid")));
+        let tls = c.tls.as_ref().expect("tls");
+        assert!(tls.verify);
+        assert_eq!(tls.timeout, Duration::from_secs(2));
+        assert_eq!(
+            c.auth_timeout,
+            Duration::from_secs(3),
+            "TLS timeout + 1s, as nats-server"
+        );
+        let names: Vec<&str> = c.accounts.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, vec!["APP", "OPS", "SYS"]);
+        let app = &c.accounts[0];
+        assert_eq!(app.users[0].password.as_deref(), Some("s3cr3t"));
+        assert_eq!(app.users[0].account.as_deref(), Some("APP"));
+        assert!(app.users[1]
+            .password
+            .as_deref()
+            .is_some_and(|p| p.starts_with("$2a$11$")));
+        assert_eq!(app.exports.len(), 2);
+        assert!(app.jetstream.is_some());
+        assert_eq!(app.mappings.len(), 1);
+        assert_eq!(c.accounts[1].imports.len(), 2);
+        assert_eq!(c.system_account.as_deref(), Some("SYS"));
+        assert_eq!(c.no_auth_user.as_deref(), Some("app"));
+        let js = c.jetstream.as_ref().expect("js");
+        assert_eq!(js.store_dir, PathBuf::from("/tmp/nsconf/js"));
+        assert_eq!(js.max_memory_store, Some(1_000_000_000));
+        assert_eq!(js.max_file_store, Some(10 << 30));
+        assert_eq!(js.domain.as_deref(), Some("hub"));
+        let ws = c.websocket.as_ref().expect("ws");
+        assert_eq!(ws.port, 8443);
+        assert!(ws.tls.is_none() && ws.compression);
+        assert_eq!(ws.handshake_timeout, Duration::from_secs(3));
+        let mqtt = c.mqtt.as_ref().expect("mqtt");
+        assert_eq!((mqtt.host.as_str(), mqtt.port), ("127.0.0.1", 1884));
+        assert_eq!(mqtt.ack_wait, Duration::from_secs(45));
+        assert_eq!(mqtt.max_ack_pending, 200);
+        assert_eq!(c.mappings.len(), 2);
+        assert_eq!(c.mappings[1].destinations[0].weight, 90);
+    }
+
+    #[test]
+    fn flags_override_the_file_in_command_line_order() {
+        let files = TempConfig::new("override", FULL, "");
+        let loaded = load(&args(&[
+            "-c",
+            &files.main(),
+            "-p",
+            "5222",
+            "-a=0.0.0.0",
+            "--server_name",
+            "flagged",
+            "-DV",
+            "-m",
+            "0",
+            "--no_websocket",
+            "--mqtt_port=-1",
+            "-sd",
+            "/tmp/other-js",
+            "--user",
+            "u",
+            "--pass",
+            "p",
+        ]))
+        .expect("load");
+        let c = loaded.config;
+        assert_eq!((c.host.as_str(), c.port), ("0.0.0.0", 5222));
+        assert_eq!(c.server_name.as_deref(), Some("flagged"));
+        assert!(c.debug && c.trace);
+        assert_eq!(c.http_port, None);
+        assert!(c.websocket.is_none());
+        assert_eq!(c.mqtt.as_ref().map(|m| m.port), Some(0));
+        assert_eq!(
+            c.jetstream.map(|j| j.store_dir),
+            Some(PathBuf::from("/tmp/other-js"))
+        );
+        assert_eq!(c.authorization.user.as_deref(), Some("u"));
+        let later_wins = load(&args(&["--no_jetstream", "-js"])).expect("load");
+        assert!(later_wins.config.jetstream.is_some());
+        let later_wins = load(&args(&["-js", "--no_jetstream"])).expect("load");
+        assert!(later_wins.config.jetstream.is_none());
+    }
+
+    #[test]
+    fn help_and_version_do_not_read_the_config_file() {
+        let loaded = load(&args(&["-c", "/nonexistent.conf", "--help"])).expect("help");
+        assert!(
+            matches!(loaded.action, Action::Help(ref text) if text.starts_with("Usage: switchyard"))
+        );
+        assert_eq!(
+            load(&args(&["version"])).expect("version").action,
+            Action::Version
+        );
+        assert!(matches!(
+            load(&args(&["-c", "/nonexistent.conf"])),
+            Err(ConfigError::Parse(parse::ParseError::Read { .. }))
+        ));
+    }
+
+    #[test]
+    fn front_ends_can_be_turned_off_in_the_file() {
+        let (c, warnings) = config(
+            "http_port: 0\nwebsocket: false\nmqtt { enabled: false }\njetstream: disabled\n",
+        );
+        assert!(warnings.is_empty());
+        assert_eq!(c.http_port, None);
+        assert!(c.websocket.is_none() && c.mqtt.is_none() && c.jetstream.is_none());
+        let (c, _) = config("port: -1\nhttp_port: -1\nmonitor_port: 8999\n");
+        assert_eq!((c.port, c.http_port), (0, Some(8999)));
+        let (c, _) = config("port: 0\nnet: 127.0.0.1\n");
+        assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 4222));
+    }
+
+    #[test]
+    fn value_errors_are_all_reported_with_their_lines() {
+        let list = problems(
+            "port: 70000\nmax_payload: \"big\"\nping_interval: \"soon\"\nlame_duck_duration: \"10s\"\n\
+             debug: \"yes\"\nserver_name: \"has space\"\n",
+        );
+        assert_eq!(list.len(), 6, "{list:?}");
+        assert!(list[0].starts_with("test.conf:1: port: port 70000 is out of range"));
+        assert!(list[1]
+            .starts_with("test.conf:2: max_payload: expected an integer, found string \"big\""));
+        assert!(list[2].starts_with("test.conf:3: ping_interval: invalid duration \"soon\""));
+        assert!(list[3]
+            .starts_with("test.conf:4: invalid lame_duck_duration of 10s, minimum is 30 seconds"));
+        assert!(list[4].starts_with("test.conf:5: debug: expected a boolean"));
+        assert!(list[5].starts_with("test.conf:6: server_name cannot contain spaces"));
+    }
+
+    #[test]
+    fn unknown_and_unsupported_keys_warn_with_their_lines() {
+        let (_, warnings) = config(
+            "port: 4222\nbogus: 1\ncluster {\n  port: 6222\n  routes: [nats://a:6222]\n}\nleafnodes { port: 7422 }\n\
+             gateway { name: x }\noperator: \"./op.jwt\"\nresolver: MEMORY\nsyslog: true\n",
+        );
+        assert_eq!(
+            warnings,
+            vec![
+                "test.conf:2: unknown field \"bogus\"; ignored",
+                "test.conf:3: \"cluster\" is not supported by switchyard; ignored",
+                "test.conf:7: \"leafnodes\" is not supported by switchyard; ignored",
+                "test.conf:8: \"gateway\" is not supported by switchyard; ignored",
+                "test.conf:9: \"operator\" is not supported by switchyard; ignored",
+                "test.conf:10: \"resolver\" is not supported by switchyard; ignored",
+                "test.conf:11: \"syslog\" is not supported by switchyard; ignored",
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_match_case_insensitively_and_used_variables_are_not_unknown() {
+        let (c, warnings) = config("PORT_NUMBER = 4555\nPort: $PORT_NUMBER\nDEBUG: true\n");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(c.port, 4555);
+        assert!(c.debug);
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_file_and_line() {
+        let err = parse_str(
+            "port: 4222\nauthorization {\n  user: \"open\n",
+            Path::new("bad.conf"),
+        )
+        .expect_err("syntax");
+        assert_eq!(err.to_string(), "bad.conf:3: unterminated string");
+    }
+
+    #[test]
+    fn cross_block_checks() {
+        let list = problems("store_dir: /a\njetstream { store_dir: /b }\n");
+        assert!(list[0].contains("duplicate 'store_dir'"), "{list:?}");
+        let list =
+            problems("authorization { users: [ {user: a, password: b} ] }\nno_auth_user: nobody\n");
+        assert!(
+            list[0].starts_with("test.conf:2: no_auth_user: \"nobody\" not present"),
+            "{list:?}"
+        );
+        let list = problems(
+            "authorization { users: [ {user: a, password: b} ] }\naccounts { A { users: [ {user: a, password: c} ] } }\n",
+        );
+        assert!(
+            list[0].starts_with("test.conf:2: duplicate user \"a\""),
+            "{list:?}"
+        );
+        let list = problems(
+            "authorization { user: a, password: b }\naccounts { A { users: [ {user: c} ] } }\n",
+        );
+        assert!(list[0].contains("single user/password"), "{list:?}");
+        let list = problems("authorization { users: [ {user: a, account: NOPE} ] }\n");
+        assert!(
+            list[0].contains("account \"NOPE\", which is not defined"),
+            "{list:?}"
+        );
+        let list = problems("websocket { port: 8080, no_auth_user: ghost }\n");
+        assert!(
+            list[0].starts_with("test.conf:1: websocket no_auth_user: \"ghost\""),
+            "{list:?}"
+        );
+    }
+
+    #[test]
+    fn combined_settings_are_checked() {
+        let list = problems("max_payload: 100MB\nmax_pending: 10MB\n");
+        assert_eq!(
+            list,
+            vec!["max_payload (104857600) cannot be higher than max_pending (10485760)"]
+        );
+        let list = problems("https_port: 8443\n");
+        assert!(list[0].contains("https_port needs a tls"));
+        let list = problems("port: 8080\n");
+        assert_eq!(
+            list,
+            vec!["port 8080 is used by both the client and the websocket listener"]
+        );
+        let (_, warnings) = config("max_payload: 16MB\n");
+        assert!(warnings[0].contains("over 8 MiB"));
+    }
+
+    #[test]
+    fn authorization_timeout_and_top_level_auth_timeout() {
+        let (c, _) = config("authorization { token: abc, timeout: 0.5 }\n");
+        assert_eq!(c.authorization.token.as_deref(), Some("abc"));
+        assert_eq!(c.auth_timeout, Duration::from_millis(500));
+        let (c, _) = config("auth_timeout: \"4s\"\n");
+        assert_eq!(c.auth_timeout, Duration::from_secs(4));
+    }
+
+    #[test]
+    fn environment_variables_reach_typed_settings() {
+        let name = "SWITCHYARD_CONFIG_MOD_TEST_PORT";
+        std::env::set_var(name, "4777");
+        let result = parse_str(&format!("port: ${name}\n"), Path::new("env.conf"));
+        std::env::remove_var(name);
+        assert_eq!(result.expect("parse").0.port, 4777);
+    }
+}

@@ -93,6 +93,9 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// How deeply arrays and maps may nest.
+const MAX_DEPTH: usize = 128;
+
 /// State shared by a file's parser and the parsers of its includes and environment values.
 struct Shared<'e> {
     env: &'e dyn Fn(&str) -> Option<String>,
@@ -150,6 +153,8 @@ struct Parser<'p, 'e> {
     base_dir: PathBuf,
     /// The maps being built, innermost last: the scopes `$variables` are looked up in.
     scopes: Vec<Map>,
+    /// Arrays and maps currently open, to refuse input nested deeply enough to exhaust the stack.
+    depth: usize,
     shared: &'p mut Shared<'e>,
 }
 
@@ -164,6 +169,7 @@ impl<'p, 'e> Parser<'p, 'e> {
             file: Arc::from(origin),
             base_dir,
             scopes: vec![Map::new()],
+            depth: 0,
             shared,
         }
     }
@@ -276,10 +282,12 @@ impl<'p, 'e> Parser<'p, 'e> {
                     self.bump();
                     return Ok(());
                 }
-                other => return self.err(format!(
+                other => {
+                    return self.err(format!(
                     "expected a new line, comment or end of file after a top-level value, found {}",
                     describe(other)
-                )),
+                ))
+                }
             }
         }
     }
@@ -567,13 +575,21 @@ impl<'p, 'e> Parser<'p, 'e> {
         self.skip_blanks();
         let pos = self.here();
         let kind = match self.peek() {
-            Some('[') => {
+            Some(c @ ('[' | '{')) => {
+                if self.depth >= MAX_DEPTH {
+                    return self.err(format!(
+                        "values are nested more than {MAX_DEPTH} levels deep"
+                    ));
+                }
                 self.bump();
-                Kind::Array(self.array()?)
-            }
-            Some('{') => {
-                self.bump();
-                Kind::Map(self.map()?)
+                self.depth += 1;
+                let kind = if c == '[' {
+                    self.array().map(Kind::Array)
+                } else {
+                    self.map().map(Kind::Map)
+                };
+                self.depth -= 1;
+                kind?
             }
             Some('\'') => {
                 self.bump();
@@ -1618,6 +1634,40 @@ mod tests {
     fn a_missing_main_file_is_a_read_error() {
         let err = parse_file(Path::new("/nonexistent/switchyard.conf")).expect_err("missing");
         assert!(matches!(err, ParseError::Read { .. }));
+    }
+
+    #[test]
+    fn absurd_nesting_is_an_error_not_a_crash() {
+        let deep = format!("a = {}", "[".repeat(10_000));
+        assert!(parse_err(&deep).contains("nested more than"));
+        let fine = format!("a = {}1 {}", "[".repeat(100), "]".repeat(100));
+        assert!(parse_str_with_env(&fine, Path::new("t.conf"), &no_env).is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_never_panics(text in "[ -~\\t\\n{}\\[\\]$\"'#/:=,;()é-]{0,200}") {
+            let _ = parse_str_with_env(&text, Path::new("fuzz.conf"), &no_env);
+        }
+
+        #[test]
+        fn generated_key_values_round_trip(
+            entries in proptest::collection::vec(("[a-z][a-z0-9_]{0,8}", -100_000i64..100_000, "[a-zA-Z ]{0,12}"), 1..8),
+            sep in proptest::sample::select(vec![" = ", ": ", " "]),
+        ) {
+            let mut text = String::new();
+            for (i, (key, n, s)) in entries.iter().enumerate() {
+                text.push_str(&format!("{key}_{i}{sep}{n}\ns_{key}_{i}{sep}\"{s}\"\n"));
+            }
+            let map = parse_str_with_env(&text, Path::new("gen.conf"), &no_env).expect("parse");
+            for (i, (key, n, s)) in entries.iter().enumerate() {
+                let int = map.get(&format!("{key}_{i}")).expect("int key");
+                proptest::prop_assert_eq!(&int.value.kind, &Kind::Integer(*n));
+                proptest::prop_assert_eq!(int.key_pos.line as usize, 2 * i + 1);
+                let string = map.get(&format!("s_{key}_{i}")).expect("string key");
+                proptest::prop_assert_eq!(&string.value.kind, &Kind::String(s.clone()));
+            }
+        }
     }
 
     #[test]
