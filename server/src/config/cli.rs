@@ -323,7 +323,18 @@ fn go_int(text: &str) -> Option<i64> {
 }
 
 /// Lays the command-line settings over `config`, in order (so the last of two conflicting flags wins).
+/// `-js` on a config without JetStream turns it on with default settings.
 pub fn apply(flags: &[Flag], config: &mut Config) -> Result<(), ConfigError> {
+    apply_over(flags, config, &JetStreamConfig::default())
+}
+
+/// [`apply`], where `-js` on a config without JetStream turns it on with `jetstream` (the settings of
+/// a config file that turned JetStream off).
+pub fn apply_over(
+    flags: &[Flag],
+    config: &mut Config,
+    jetstream: &JetStreamConfig,
+) -> Result<(), ConfigError> {
     let mut store_dir = None;
     let mut tls_flags = Vec::new();
     for flag in flags {
@@ -348,9 +359,7 @@ pub fn apply(flags: &[Flag], config: &mut Config) -> Result<(), ConfigError> {
             Flag::HttpPort(p) => config.http_port = monitor_port(*p),
             Flag::HttpsPort(p) => config.https_port = monitor_port(*p),
             Flag::JetStream(true) => {
-                config
-                    .jetstream
-                    .get_or_insert_with(JetStreamConfig::default);
+                config.jetstream.get_or_insert_with(|| jetstream.clone());
             }
             Flag::JetStream(false) | Flag::NoJetStream(true) => config.jetstream = None,
             Flag::StoreDir(dir) => store_dir = Some(dir.clone()),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::accounts::parse_accounts;
 use super::auth::parse_authorization;
-use super::jetstream::parse_jetstream;
+use super::jetstream::{parse_jetstream, JetStreamConfig};
 use super::mappings::parse_mappings;
 use super::monitor::parse_monitor;
 use super::mqtt::parse_mqtt;
@@ -93,8 +93,14 @@ struct Seen {
     auth_timeout: bool,
 }
 
-/// Applies the top-level keys of `map` (read from `origin`) to `config`.
-pub(crate) fn apply_file(map: &Map, origin: &Path, config: &mut Config, r: &mut Report) {
+/// Applies the top-level keys of `map` (read from `origin`) to `config`. Returns the file's JetStream
+/// settings even when the file turns JetStream off, so that `-js` can turn it back on with them.
+pub(crate) fn apply_file(
+    map: &Map,
+    origin: &Path,
+    config: &mut Config,
+    r: &mut Report,
+) -> JetStreamConfig {
     if map.is_empty() {
         let pos = Pos {
             file: Arc::from(origin),
@@ -273,13 +279,14 @@ pub(crate) fn apply_file(map: &Map, origin: &Path, config: &mut Config, r: &mut 
         (Some((dir, _)), None) | (None, Some((dir, _))) => js.store_dir = dir,
         (None, None) => {}
     }
-    config.jetstream = js_enabled.then_some(js);
+    config.jetstream = js_enabled.then(|| js.clone());
     if !seen.auth_timeout {
         if let Some(tls) = &config.tls {
             config.auth_timeout = tls.timeout + std::time::Duration::from_secs(1);
         }
     }
     check_users(config, &seen, r);
+    js
 }
 
 /// nats-server's client port: `-1` picks a free port (0 here), 0 means the default.

@@ -243,12 +243,15 @@ pub fn load(args: &[String]) -> Result<Loaded, ConfigError> {
         });
     }
     let mut config = Config::default();
+    let mut file_jetstream = JetStreamConfig::default();
     if let Some(path) = &command_line.config_file {
         let map = parse::parse_file(path)?;
-        warnings.extend(apply_map(&map, path, &mut config)?);
+        let (file_warnings, js) = apply_map(&map, path, &mut config)?;
+        warnings.extend(file_warnings);
+        file_jetstream = js;
         config.config_file = Some(path.clone());
     }
-    cli::apply(&command_line.flags, &mut config)?;
+    cli::apply_over(&command_line.flags, &mut config, &file_jetstream)?;
     check(&config, &mut warnings)?;
     Ok(Loaded {
         config,
@@ -262,20 +265,21 @@ pub fn load(args: &[String]) -> Result<Loaded, ConfigError> {
 pub fn parse_str(text: &str, origin: &Path) -> Result<(Config, Vec<String>), ConfigError> {
     let map = parse::parse_str(text, origin)?;
     let mut config = Config::default();
-    let mut warnings = apply_map(&map, origin, &mut config)?;
+    let (mut warnings, _) = apply_map(&map, origin, &mut config)?;
     check(&config, &mut warnings)?;
     Ok((config, warnings))
 }
 
+/// Applies a parsed file; returns its warnings and its JetStream settings (see `file::apply_file`).
 fn apply_map(
     map: &value::Map,
     origin: &Path,
     config: &mut Config,
-) -> Result<Vec<String>, ConfigError> {
+) -> Result<(Vec<String>, JetStreamConfig), ConfigError> {
     let mut report = Report::default();
-    file::apply_file(map, origin, config, &mut report);
+    let jetstream = file::apply_file(map, origin, config, &mut report);
     if report.errors.is_empty() {
-        Ok(report.warnings)
+        Ok((report.warnings, jetstream))
     } else {
         Err(ConfigError::Invalid(report.errors))
     }
@@ -626,6 +630,17 @@ include ./conf.d/extra.conf
             Some(PathBuf::from("/tmp/other-js"))
         );
         assert_eq!(c.authorization.user.as_deref(), Some("u"));
+        let off_in_file = TempConfig::new(
+            "js-off",
+            "store_dir: /tmp/kept-js\njetstream: disabled\n",
+            "",
+        );
+        let loaded = load(&args(&["-c", &off_in_file.main(), "-js"])).expect("load");
+        assert_eq!(
+            loaded.config.jetstream.map(|j| j.store_dir),
+            Some(PathBuf::from("/tmp/kept-js")),
+            "-js turns JetStream back on with the file's settings"
+        );
         let later_wins = load(&args(&["--no_jetstream", "-js"])).expect("load");
         assert!(later_wins.config.jetstream.is_some());
         let later_wins = load(&args(&["-js", "--no_jetstream"])).expect("load");
