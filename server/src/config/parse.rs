@@ -148,7 +148,8 @@ struct Parser<'p, 'e> {
     src: &'p str,
     pos: usize,
     line: u32,
-    line_start: usize,
+    /// 1-based column (in characters) of `pos`.
+    column: u32,
     file: Arc<Path>,
     base_dir: PathBuf,
     /// The maps being built, innermost last: the scopes `$variables` are looked up in.
@@ -165,7 +166,7 @@ impl<'p, 'e> Parser<'p, 'e> {
             src,
             pos: 0,
             line: 1,
-            line_start: 0,
+            column: 1,
             file: Arc::from(origin),
             base_dir,
             scopes: vec![Map::new()],
@@ -194,17 +195,18 @@ impl<'p, 'e> Parser<'p, 'e> {
         self.pos += c.len_utf8();
         if c == '\n' {
             self.line += 1;
-            self.line_start = self.pos;
+            self.column = 1;
+        } else {
+            self.column = self.column.saturating_add(1);
         }
         Some(c)
     }
 
     fn here(&self) -> Pos {
-        let column = self.src[self.line_start..self.pos].chars().count() + 1;
         Pos {
             file: self.file.clone(),
             line: self.line,
-            column: u32::try_from(column).unwrap_or(u32::MAX),
+            column: self.column,
         }
     }
 

@@ -16,7 +16,7 @@ use super::value::Kind;
 /// Switchyard's default WebSocket port.
 pub const DEFAULT_WEBSOCKET_PORT: u16 = 8080;
 
-/// Default time allowed for the HTTP upgrade handshake.
+/// Default time allowed for the HTTP upgrade handshake (nats-server sets no limit unless configured).
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The WebSocket listener (NATS protocol over WebSocket).
