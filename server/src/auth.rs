@@ -32,10 +32,20 @@ fn secret_eq(a: &str, b: &str) -> bool {
 
 impl Auth {
     pub fn from_config(config: &Config) -> Result<Self, String> {
-        if config.auth_token.is_some() && !config.users.is_empty() {
+        let a = &config.authorization;
+        let mut users: Vec<(String, String)> = a
+            .users
+            .iter()
+            .chain(config.accounts.iter().flat_map(|acc| acc.users.iter()))
+            .filter_map(|u| Some((u.user.clone()?, u.password.clone().unwrap_or_default())))
+            .collect();
+        if let Some(user) = &a.user {
+            users.push((user.clone(), a.password.clone().unwrap_or_default()));
+        }
+        if a.token.is_some() && !users.is_empty() {
             return Err("can not have a token and users at the same time".into());
         }
-        Ok(Auth { token: config.auth_token.clone(), users: config.users.clone() })
+        Ok(Auth { token: a.token.clone(), users })
     }
 
     /// Whether clients must present credentials.

@@ -76,7 +76,7 @@ fn new_server_id() -> String {
 impl Server {
     pub fn new(config: Config) -> Result<Arc<Self>, StartError> {
         let server_id = new_server_id();
-        let server_name = if config.server_name.is_empty() { server_id.clone() } else { config.server_name.clone() };
+        let server_name = config.server_name.clone().unwrap_or_else(|| server_id.clone());
         let stats = Arc::new(Stats::default());
         let auth = Auth::from_config(&config).map_err(StartError::Config)?;
         let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
