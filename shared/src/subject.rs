@@ -16,7 +16,10 @@ pub const FWC: &str = ">";
 
 #[inline]
 fn token_is_clean(t: &str) -> bool {
-    !t.is_empty() && !t.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0c))
+    !t.is_empty()
+        && !t
+            .bytes()
+            .any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0c))
 }
 
 /// A valid subscription subject: non-empty tokens, no whitespace, `>` only as the last token.
@@ -104,10 +107,30 @@ mod tests {
 
     #[test]
     fn filters_are_validated_like_nats_server() {
-        for ok in ["foo", "foo.bar", "foo.*", "foo.>", ">", "*", "*.*.>", "foo*.bar", "$JS.API.>"] {
+        for ok in [
+            "foo",
+            "foo.bar",
+            "foo.*",
+            "foo.>",
+            ">",
+            "*",
+            "*.*.>",
+            "foo*.bar",
+            "$JS.API.>",
+        ] {
             assert!(is_valid_filter(ok), "{ok}");
         }
-        for bad in ["", ".", "foo.", ".foo", "foo..bar", "foo.>.bar", "foo bar", "foo\tbar", ">.foo"] {
+        for bad in [
+            "",
+            ".",
+            "foo.",
+            ".foo",
+            "foo..bar",
+            "foo.>.bar",
+            "foo bar",
+            "foo\tbar",
+            ">.foo",
+        ] {
             assert!(!is_valid_filter(bad), "{bad:?}");
         }
     }
