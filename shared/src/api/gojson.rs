@@ -27,6 +27,25 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// Serializes an `f64` as Go's encoder writes it: integral values without a fraction (`2`, not
+/// `2.0`). Use with `#[serde(serialize_with = "go_float")]`.
+pub(crate) fn go_float<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if v.fract() == 0.0 && v.abs() < EXACT {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+/// [`go_float`] for optional values (only called when present).
+pub(crate) fn go_float_opt<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(f) => go_float(f, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// Defines a zero-sized marker for a JetStream response `type`: it serializes as the constant string
 /// and deserializes from anything (responses are read leniently).
 macro_rules! response_type {
@@ -150,6 +169,18 @@ mod tests {
             assert_eq!(encode(raw), enc);
             assert_eq!(decode(enc).as_deref(), Some(raw));
         }
+    }
+
+    #[test]
+    fn floats_are_written_like_go() {
+        #[derive(serde::Serialize)]
+        struct F(#[serde(serialize_with = "super::go_float")] f64);
+        let j = |f| serde_json::to_string(&F(f)).unwrap();
+        assert_eq!(j(2.0), "2");
+        assert_eq!(j(0.0), "0");
+        assert_eq!(j(-3.0), "-3");
+        assert_eq!(j(0.5), "0.5");
+        assert_eq!(j(0.12669683257918551), "0.12669683257918551");
     }
 
     #[test]

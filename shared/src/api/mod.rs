@@ -12,14 +12,15 @@
 //! and validation with nats-server's error codes. Nothing here performs I/O or reads a clock.
 //!
 //! Layout: [`error`] (ApiError and the catalogue), [`stream`], [`consumer`], [`account`],
-//! [`requests`], [`responses`].
+//! [`requests`], [`responses`], [`headers`], [`monitor`].
 
 mod gojson;
 
 pub mod account;
 pub mod consumer;
 pub mod error;
-
+pub mod headers;
+pub mod monitor;
 pub mod requests;
 pub mod responses;
 pub mod stream;
