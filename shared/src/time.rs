@@ -7,7 +7,8 @@
 //! * Durations are plain `i64` nanoseconds in JetStream JSON. For text forms there are
 //!   [`format_duration`] (Go's `time.Duration.String()`, used for `rtt`), [`format_uptime`]
 //!   (nats-server's own form for `uptime` and `idle`: `3d4h5m6s`), [`parse_duration`] (Go's
-//!   `time.ParseDuration`, for header values such as `-NAK 5s` or `Nats-TTL: 1h`) and [`parse_uptime`].
+//!   `time.ParseDuration`, for header values such as `-NAK 5s` or `Nats-TTL: 1h`) and [`parse_uptime`];
+//!   [`GoDuration`] wraps the Go text form as `Display`/`FromStr`.
 //!
 //! Nothing here reads a clock: callers pass the current time in (the crate also builds for wasm32).
 
@@ -248,6 +249,24 @@ fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     let total = i128::from(secs) * i128::from(NANOS_PER_SEC) + i128::from(nanos);
     let clamped = total.clamp(i128::from(i64::MIN), i128::from(i64::MAX));
     Some(Timestamp(clamped as i64))
+}
+
+/// A duration in nanoseconds whose text form is Go's: `Display` is [`format_duration`], `FromStr` is
+/// [`parse_duration`]. JSON fields stay plain `i64` nanoseconds; this is for header values and display.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GoDuration(pub i64);
+
+impl fmt::Display for GoDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_duration(self.0))
+    }
+}
+
+impl FromStr for GoDuration {
+    type Err = TimeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_duration(s).map(GoDuration)
+    }
 }
 
 /// Go's `time.Duration.String()`: `0s`, `750ns`, `1.5µs`, `1.5ms`, `2.25s`, `1m0s`, `1h2m3.5s`,
@@ -710,6 +729,13 @@ mod tests {
         ] {
             assert_eq!(parse_duration(&format_duration(d)), Ok(d), "{d}");
         }
+    }
+
+    #[test]
+    fn go_duration_wraps_the_text_forms() {
+        assert_eq!(GoDuration(5 * SEC).to_string(), "5s");
+        assert_eq!("1h30m".parse::<GoDuration>(), Ok(GoDuration(5400 * SEC)));
+        assert!("5".parse::<GoDuration>().is_err());
     }
 
     #[test]

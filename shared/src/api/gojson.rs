@@ -1,4 +1,4 @@
-//! How Go's `encoding/json` shapes nats-server's JSON, as serde helpers for the API types.
+//! How Go's `encoding/json` shapes nats-server's JSON, as serde adapters for the API types.
 //!
 //! * `omitempty` drops zero values (`0`, `false`, `""`, empty slices and maps, nil pointers) but never
 //!   struct values; [`is_default`] is the matching `skip_serializing_if` predicate.
