@@ -1,1 +1,3 @@
 //! The switchyard server library.
+
+pub mod jetstream;
