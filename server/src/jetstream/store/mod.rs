@@ -23,6 +23,7 @@ pub mod lock;
 pub mod memory;
 pub mod meta;
 pub mod stream;
+mod varint;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -31,7 +32,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
-//CONSUMER
+pub use consumer::{AckPolicy, ConsumerState, ConsumerStore, SequencePair};
 pub use file::{FileStore, FileStoreConfig, SyncPolicy};
 pub use lock::StoreDirLock;
 pub use memory::MemoryStore;
@@ -70,6 +71,18 @@ pub enum StoreError {
     /// Metadata could not be encoded or decoded.
     #[error("metadata error: {0}")]
     Meta(String),
+    /// A consumer with ack policy none was asked to track acks.
+    #[error("ack policy is none")]
+    NoAckPolicy,
+    /// An ack for a message the consumer does not have pending.
+    #[error("no message found")]
+    NotPending,
+    /// A consumer state update older than the current state.
+    #[error("old update ignored")]
+    OldUpdate,
+    /// A consumer state that contradicts itself.
+    #[error("invalid consumer state: {0}")]
+    InvalidState(String),
 }
 
 /// Result alias for the storage engine.

@@ -738,8 +738,13 @@ impl Backend for FileBackend {
             && (t.len + approx as u64 > self.cfg.block_size.min(1 << 30)
                 || t.records >= self.cfg.block_max_msgs);
         if full {
-            // Seal the tail: everything in it is made durable before the next block starts.
-            self.sync_tail_now()?;
+            // Hand the old tail to the sync policy before the next block starts.
+            self.flush_tail()?;
+            match (&self.cfg.sync, &self.syncer) {
+                (SyncPolicy::Always, _) => self.sync_tail_now()?,
+                (_, Some(s)) => s.dirty(self.tail_block().id, &self.tail),
+                _ => {}
+            }
             let floor = m.floor.max(self.tail_floor);
             self.new_tail(m.seq, m.ts, floor)?;
         }

@@ -17,6 +17,7 @@
 //! has been verified over exactly that length.
 
 use crate::jetstream::store::stream::NewMsg;
+use crate::jetstream::store::varint::{put_varint, unzigzag, zigzag, Cursor};
 
 pub(crate) const HEADER_LEN: usize = 40;
 const MAGIC: [u8; 4] = *b"SYB1";
@@ -102,48 +103,6 @@ pub(crate) enum Decoded<'a> {
     Incomplete,
     /// Bytes that are not a valid record.
     Corrupt,
-}
-
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
-}
-
-fn unzigzag(v: u64) -> i64 {
-    ((v >> 1) as i64) ^ -((v & 1) as i64)
-}
-
-struct Cursor<'a> {
-    buf: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn varint(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = *self.buf.get(self.at)?;
-            self.at += 1;
-            v |= ((b & 0x7f) as u64) << shift;
-            if b < 0x80 {
-                return Some(v);
-            }
-        }
-        None
-    }
-
-    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
-        let s = self.buf.get(self.at..self.at.checked_add(n)?)?;
-        self.at += n;
-        Some(s)
-    }
 }
 
 fn begin(out: &mut Vec<u8>, flags: u8) -> usize {
