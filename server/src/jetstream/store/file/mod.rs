@@ -217,14 +217,14 @@ impl FileStore {
     }
 }
 
-/// A message record found by recovery.
+/// A message record found by recovery (its subject is `bytes[subject]` of its block).
 struct Found {
     seq: u64,
     ts: i64,
     ttl: Option<i64>,
     size: u32,
     offset: u32,
-    subject: String,
+    subject: std::ops::Range<usize>,
 }
 
 impl FileBackend {
@@ -252,9 +252,10 @@ impl FileBackend {
         }
         ids.sort_unstable();
         let mut report = RecoveryReport::default();
-        let mut blocks = Vec::new();
-        let mut found: Vec<Vec<Found>> = Vec::new();
-        let mut tombs: Vec<HashSet<u64>> = Vec::new();
+        let mut blocks: Vec<Block> = Vec::new();
+        let mut index = SeqIndex::default();
+        let mut ttls = RecoveredTtls::default();
+        let mut msgs = Vec::new();
         let mut floor = 0u64;
         // Highest floor held by the last block (the tail).
         let mut tail_floor = 0u64;
@@ -277,7 +278,7 @@ impl FileBackend {
             if header.base_seq > 0 && header.base_seq - 1 > last.0 {
                 last = (header.base_seq - 1, header.base_ts);
             }
-            let mut msgs = Vec::new();
+            msgs.clear();
             let mut dead = HashSet::new();
             let mut at = HEADER_LEN;
             let mut records = 0u32;
@@ -287,9 +288,9 @@ impl FileBackend {
                         report.records += 1;
                         match rec {
                             Record::Msg(m) => {
-                                let Ok(subject) = std::str::from_utf8(m.subject) else {
+                                if std::str::from_utf8(m.subject).is_err() {
                                     break;
-                                };
+                                }
                                 if let Some(f) = m.floor {
                                     block_floor = block_floor.max(f);
                                 }
@@ -304,7 +305,10 @@ impl FileBackend {
                                     size: file_msg_size(m.subject.len(), m.hdr.len(), m.data.len())
                                         as u32,
                                     offset: at as u32,
-                                    subject: subject.to_string(),
+                                    subject: {
+                                        let from = at + m.payload_at - m.subject.len();
+                                        from..from + m.subject.len()
+                                    },
                                 });
                             }
                             Record::Tombstone(seq) => {
@@ -334,22 +338,13 @@ impl FileBackend {
                 live_size: 0,
                 records,
             });
-            found.push(msgs);
-            tombs.push(dead);
-        }
-        report.blocks = blocks.len();
-
-        let mut index = SeqIndex::default();
-        let mut ttls = RecoveredTtls::default();
-        for ((block, msgs), dead) in blocks.iter_mut().zip(found).zip(tombs) {
-            for m in msgs {
-                if m.seq < floor
-                    || dead.contains(&m.seq)
-                    || (index.msgs() > 0 && m.seq <= index.last_seq())
-                {
+            let block = blocks.last_mut().expect("just pushed");
+            for m in msgs.drain(..) {
+                if dead.contains(&m.seq) || (index.msgs() > 0 && m.seq <= index.last_seq()) {
                     continue;
                 }
-                index.insert(m.seq, m.ts, &m.subject, m.size, m.offset);
+                let subject = std::str::from_utf8(&bytes[m.subject]).expect("checked above");
+                index.insert(m.seq, m.ts, subject, m.size, m.offset);
                 block.live += 1;
                 block.live_size += m.size as u64;
                 if let Some(ttl) = m.ttl {
@@ -357,6 +352,16 @@ impl FileBackend {
                 }
             }
         }
+        report.blocks = blocks.len();
+        // Messages below the floor are gone; only blocks straddling it can still hold some.
+        while index.msgs() > 0 && index.first_seq() < floor {
+            let seq = index.first_seq();
+            let entry = index.remove(seq).expect("first is live");
+            let pos = blocks.partition_point(|b| b.header.base_seq <= seq) - 1;
+            blocks[pos].live -= 1;
+            blocks[pos].live_size -= entry.size as u64;
+        }
+        ttls.ttls.retain(|t| t.0 >= floor);
         if index.msgs() == 0 {
             let (last_seq, last_ts) = last;
             let first = if last_seq == 0 && floor == 0 {
