@@ -11,6 +11,7 @@ pub mod auth;
 pub mod config;
 pub mod core;
 pub mod frontend;
+pub mod jetstream;
 pub mod server;
 
 use std::future::Future;
