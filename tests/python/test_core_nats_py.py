@@ -122,6 +122,8 @@ async def test_request_without_responders_fails_fast(server):
 
 
 async def test_headers_round_trip(server):
+    # nats-py keeps one value per key; repeated keys are checked byte for byte in
+    # test_protocol_raw.py and through the JavaScript and Rust clients.
     nc = await connect(server)
     sub = await nc.subscribe("with.headers")
     headers = {"Trace-Id": "abc-123", "Content-Type": "text/plain", "Spaced": "a b  c"}
