@@ -108,7 +108,13 @@ export class TestServer {
 
   /** Start a server with default options. */
   static async start(options = {}) {
-    return new TestServer(options).start();
+    const server = new TestServer(options);
+    try {
+      return await server.start();
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
   }
 
   get url() {

@@ -122,17 +122,21 @@ class ServerProcess:
 
     def start(self) -> "ServerProcess":
         """Start on fresh free ports, retrying when a port was taken in between."""
-        last_error: Optional[Exception] = None
-        for _ in range(START_ATTEMPTS):
-            self.port, self.http_port = free_port(), free_port()
-            while self.http_port == self.port:
-                self.http_port = free_port()
-            try:
-                self._spawn()
-                return self
-            except RuntimeError as err:
-                last_error = err
-        raise RuntimeError(f"server did not start after {START_ATTEMPTS} attempts: {last_error}")
+        try:
+            last_error: Optional[Exception] = None
+            for _ in range(START_ATTEMPTS):
+                self.port, self.http_port = free_port(), free_port()
+                while self.http_port == self.port:
+                    self.http_port = free_port()
+                try:
+                    self._spawn()
+                    return self
+                except RuntimeError as err:
+                    last_error = err
+            raise RuntimeError(f"server did not start after {START_ATTEMPTS} attempts: {last_error}")
+        except BaseException:
+            self.stop()
+            raise
 
     def restart(self) -> "ServerProcess":
         """Kill the process and start a new one on the same ports and store directory."""
