@@ -60,6 +60,8 @@ pub struct Server {
     pub conn_limit: Arc<Semaphore>,
     /// Addresses actually bound, filled in by `start`.
     pub client_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// JetStream, when enabled; set once during `start`.
+    pub jetstream: std::sync::OnceLock<Arc<crate::jetstream::JetStream>>,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -93,6 +95,7 @@ impl Server {
             in_lame_duck: AtomicBool::new(false),
             conn_limit,
             client_addr: parking_lot::Mutex::new(None),
+            jetstream: std::sync::OnceLock::new(),
             config,
         }))
     }
@@ -174,6 +177,11 @@ impl Server {
     pub async fn start(config: Config) -> Result<Running, StartError> {
         let server = Server::new(config)?;
         let mut tasks = JoinSet::new();
+        if let Some(js_config) = server.config.jetstream.clone() {
+            let js = crate::jetstream::JetStream::start(&server, &js_config)
+                .map_err(|e| StartError::Config(e.to_string()))?;
+            let _ = server.jetstream.set(js);
+        }
         let listener = bind(&server.config.host, server.config.port).await?;
         let client_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: "client".into(), source })?;
         *server.client_addr.lock() = Some(client_addr);
@@ -201,6 +209,9 @@ impl Running {
         }
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
+        if let Some(js) = self.server.jetstream.get() {
+            js.shutdown();
+        }
         info!("server stopped");
     }
 }
