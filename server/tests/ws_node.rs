@@ -1,7 +1,9 @@
-//! The official JavaScript client (`wsconnect`) against switchyard: runs `scripts/ws-check` under
-//! `node --test` with a server started here (WebSocket with compression, plus its TCP port).
+//! The official JavaScript client (`wsconnect`) against switchyard, from Node and from headless
+//! Chromium: runs `scripts/ws-check` under `node --test` with a server started here (WebSocket with
+//! compression, plus its TCP port).
 //!
-//! Needs Node 20+ and `npm ci` in `scripts/ws-check`, so it is ignored by default:
+//! Needs Node 20+, `npm ci` in `scripts/ws-check` and (for the browser part) Chromium, so it is
+//! ignored by default:
 //! `cargo test -p switchyard --test ws_node -- --ignored`.
 
 mod ws_support;
