@@ -194,3 +194,23 @@ async fn large_messages_cross_in_both_directions() {
     let got = ws_read_until(&mut ws, &format!("{}\r\n", &payload[payload.len() - 10..])).await;
     assert_eq!(got, format!("MSG big 1 {}\r\n{payload}\r\n", payload.len()));
 }
+
+#[tokio::test]
+async fn browsers_get_frames_of_at_most_4_kib() {
+    let running = start(|_| {}).await;
+    let mut req = request(&running, "/");
+    req.headers_mut().insert("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0".parse().unwrap());
+    let mut ws = connect_request(&running, req).await.unwrap();
+    ws_read_until(&mut ws, "INFO ").await;
+    ws_send(&mut ws, "CONNECT {\"verbose\":false}\r\nSUB big 1\r\nPING\r\n").await;
+    ws_read_until(&mut ws, "PONG\r\n").await;
+    let payload = "b".repeat(20_000);
+    ws_send(&mut ws, &format!("PUB big {}\r\n{payload}\r\nPING\r\n", payload.len())).await;
+    let mut text = String::new();
+    while !text.ends_with("PONG\r\n") {
+        let frame = next_data(&mut ws).await;
+        assert!(frame.len() <= 4096, "frame of {} bytes", frame.len());
+        text.push_str(std::str::from_utf8(&frame).unwrap());
+    }
+    assert_eq!(text, format!("MSG big 1 {}\r\n{payload}\r\nPONG\r\n", payload.len()));
+}

@@ -400,47 +400,80 @@ pub fn close_status(reason: CloseReason) -> u16 {
     }
 }
 
+/// Largest uncompressed frame payload when no smaller limit is asked for, and the most bytes of a
+/// batch compressed into one message. Bounded frames keep clients' frame-size limits happy (a lagging
+/// subscriber's batch can be megabytes) and bound the memory one compression takes.
+pub const MAX_FRAME: usize = 256 * 1024;
+
 /// Wraps outbound batches in binary frames.
 pub struct Encoder {
     deflate: Option<Compress>,
-    /// Largest uncompressed frame payload; 0 for no limit.
+    /// Largest uncompressed frame payload.
     max_frame: usize,
+    piece: Vec<Bytes>,
 }
 
 impl Encoder {
     /// `compression`: permessage-deflate was negotiated (with `server_no_context_takeover`: each
-    /// compressed message starts from a fresh window). `max_frame`: split uncompressed batches into
-    /// frames of at most this many bytes (0: one frame per batch). Compressed batches always go out as
-    /// one unfragmented frame.
+    /// compressed message starts from a fresh window). `max_frame`: split uncompressed data into frames
+    /// of at most this many bytes (0 or more than [`MAX_FRAME`] means [`MAX_FRAME`]). Compressed data
+    /// goes out as unfragmented messages of at most [`MAX_FRAME`] bytes before compression. Frame
+    /// boundaries carry no meaning in NATS over WebSocket, so a message may span frames.
     pub fn new(compression: bool, max_frame: usize) -> Self {
-        Encoder { deflate: compression.then(|| Compress::new(Compression::fast(), false)), max_frame }
+        let max_frame = if max_frame == 0 { MAX_FRAME } else { max_frame.min(MAX_FRAME) };
+        Encoder {
+            deflate: compression.then(|| Compress::new(Compression::fast(), false)),
+            max_frame,
+            piece: Vec::new(),
+        }
     }
 
     /// Appends to `frames` the frames (headers and payload slices, in write order) carrying `chunks`.
     pub fn encode(&mut self, chunks: &[Bytes], frames: &mut Vec<Bytes>) {
-        let total: usize = chunks.iter().map(Bytes::len).sum();
-        if total == 0 {
-            return;
+        let limit = if self.deflate.is_some() { MAX_FRAME } else { self.max_frame };
+        let mut piece = std::mem::take(&mut self.piece);
+        let mut len = 0;
+        for chunk in chunks {
+            let mut chunk = chunk.clone();
+            while !chunk.is_empty() {
+                let n = (limit - len).min(chunk.len());
+                piece.push(chunk.split_to(n));
+                len += n;
+                if len == limit {
+                    self.encode_piece(&piece, len, frames);
+                    piece.clear();
+                    len = 0;
+                }
+            }
         }
-        if total > COMPRESS_THRESHOLD {
+        if len > 0 {
+            self.encode_piece(&piece, len, frames);
+        }
+        piece.clear();
+        self.piece = piece;
+    }
+
+    /// One message of `len` bytes: compressed when negotiated and worth it.
+    fn encode_piece(&mut self, piece: &[Bytes], len: usize, frames: &mut Vec<Bytes>) {
+        let binary = OpCode::Data(DataCode::Binary);
+        if len > COMPRESS_THRESHOLD {
             if let Some(z) = &mut self.deflate {
-                if let Some(compressed) = deflate(z, chunks, total) {
-                    frames.push(header(OpCode::Data(DataCode::Binary), true, compressed.len()));
+                if let Some(compressed) = deflate(z, piece, len) {
+                    frames.push(header(binary, true, compressed.len()));
                     frames.push(compressed);
                     return;
                 }
             }
         }
-        let binary = OpCode::Data(DataCode::Binary);
-        if self.max_frame == 0 || total <= self.max_frame {
-            frames.push(header(binary, false, total));
-            frames.extend(chunks.iter().filter(|c| !c.is_empty()).cloned());
+        if len <= self.max_frame {
+            frames.push(header(binary, false, len));
+            frames.extend(piece.iter().cloned());
             return;
         }
-        // Fill frames of `max_frame` bytes from the chunks, slicing without copying.
-        let mut left = total;
+        // Only when compression failed on a piece larger than the frame limit.
         let mut room = 0;
-        for chunk in chunks {
+        let mut left = len;
+        for chunk in piece {
             let mut chunk = chunk.clone();
             while !chunk.is_empty() {
                 if room == 0 {
@@ -708,6 +741,37 @@ mod tests {
         assert!(parsed.iter().all(|f| f.0 == 2 && !f.1));
         let joined: Vec<u8> = parsed.into_iter().flat_map(|f| f.2).collect();
         assert_eq!(joined, [vec![1u8; 3000], vec![2u8; 7000]].concat());
+    }
+
+    #[test]
+    fn frames_never_exceed_the_default_limit() {
+        let mut enc = Encoder::new(false, 0);
+        let mut frames = Vec::new();
+        let chunks = [Bytes::from(vec![5u8; MAX_FRAME * 2 + 10])];
+        enc.encode(&chunks, &mut frames);
+        let parsed = parse_server_frames(&concat(&frames));
+        assert_eq!(parsed.iter().map(|f| f.2.len()).collect::<Vec<_>>(), [MAX_FRAME, MAX_FRAME, 10]);
+    }
+
+    #[test]
+    fn large_batches_are_compressed_in_independent_messages() {
+        let mut enc = Encoder::new(true, 4096);
+        let text = b"MSG subject 1 26\r\nabcdefghijklmnopqrstuvwxyz\r\n".repeat(20_000);
+        let mut frames = Vec::new();
+        enc.encode(&[Bytes::from(text.clone())], &mut frames);
+        let parsed = parse_server_frames(&concat(&frames));
+        assert_eq!(parsed.len(), text.len().div_ceil(MAX_FRAME));
+        let mut joined = Vec::new();
+        for (opcode, rsv1, payload) in parsed {
+            assert!(opcode == 2 && rsv1, "each piece is a complete compressed message");
+            let mut z = Decompress::new(false);
+            let mut input = payload;
+            input.extend_from_slice(&DEFLATE_TAIL);
+            let mut out = Vec::with_capacity(MAX_FRAME + 16);
+            z.decompress_vec(&input, &mut out, FlushDecompress::Sync).unwrap();
+            joined.extend(out);
+        }
+        assert_eq!(joined, text);
     }
 
     #[test]
