@@ -70,6 +70,7 @@ pub struct Server {
     pub client_addr: parking_lot::Mutex<Option<SocketAddr>>,
     /// WebSocket listener settings, when one is configured.
     pub websocket: Option<WsSettings>,
+    /// Bound address of the WebSocket listener, filled in by `start`.
     pub ws_addr: parking_lot::Mutex<Option<SocketAddr>>,
 }
 
