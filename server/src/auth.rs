@@ -67,6 +67,15 @@ impl Auth {
         }
         Some(Identity::default())
     }
+
+    /// The identity of a client that presented no credentials on a listener whose `no_auth_user` is
+    /// `user`: that configured user, without its password. `None` if no such user is configured.
+    pub fn no_auth_identity(&self, user: &str) -> Option<Identity> {
+        if !self.required() {
+            return Some(Identity::default());
+        }
+        self.users.iter().any(|(u, _)| u == user).then(|| Identity { user: user.to_string() })
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +107,13 @@ mod tests {
         assert!(auth.check(&connect(Some("alice"), Some("nope"), None)).is_none());
         assert!(auth.check(&connect(Some("bob"), Some("pw"), None)).is_none());
         assert!(auth.check(&connect(None, None, None)).is_none());
+    }
+
+    #[test]
+    fn no_auth_user_must_be_configured() {
+        let auth = Auth { token: None, users: vec![("guest".into(), "pw".into())] };
+        assert_eq!(auth.no_auth_identity("guest").unwrap().user, "guest");
+        assert!(auth.no_auth_identity("nobody").is_none());
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod server;
 
 use std::future::Future;
 
-pub use server::{Running, Server, StartError};
+pub use server::{Frontends, Running, Server, StartError};
 
 /// Starts a server with `config` and runs it until `shutdown` completes (or the server stops itself,
 /// e.g. at the end of lame-duck mode).

@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::core::conn::{now_nanos, Registry};
 use crate::core::{Router, Stats};
 use crate::frontend;
+use crate::frontend::ws::{WsListener, WsSettings};
 
 /// The NATS server version whose client-visible feature set switchyard implements. Clients gate
 /// features on it, so it must not claim more than is there.
@@ -39,6 +40,13 @@ pub enum StartError {
     Bind { addr: String, source: std::io::Error },
     #[error("invalid configuration: {0}")]
     Config(String),
+}
+
+/// Front-end listeners configured beside [`Config`]; the configuration file maps onto these.
+#[derive(Debug, Clone, Default)]
+pub struct Frontends {
+    /// The `websocket { … }` block: NATS over WebSocket on its own port.
+    pub websocket: Option<WsSettings>,
 }
 
 /// State shared by everything in the server.
@@ -62,6 +70,10 @@ pub struct Server {
     pub client_addr: parking_lot::Mutex<Option<SocketAddr>>,
     /// JetStream, when enabled; set once during `start`.
     pub jetstream: std::sync::OnceLock<Arc<crate::jetstream::JetStream>>,
+    /// WebSocket listener settings, when one is configured.
+    pub websocket: Option<WsSettings>,
+    /// Bound address of the WebSocket listener, filled in by `start`.
+    pub ws_addr: parking_lot::Mutex<Option<SocketAddr>>,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -77,6 +89,11 @@ fn new_server_id() -> String {
 
 impl Server {
     pub fn new(config: Config) -> Result<Arc<Self>, StartError> {
+        Self::with_frontends(config, Frontends::default())
+    }
+
+    /// A server with front-end listeners beyond the NATS TCP port.
+    pub fn with_frontends(config: Config, frontends: Frontends) -> Result<Arc<Self>, StartError> {
         let server_id = new_server_id();
         let server_name = config.server_name.clone().unwrap_or_else(|| server_id.clone());
         let stats = Arc::new(Stats::default());
@@ -96,6 +113,8 @@ impl Server {
             conn_limit,
             client_addr: parking_lot::Mutex::new(None),
             jetstream: std::sync::OnceLock::new(),
+            websocket: frontends.websocket.or_else(|| config.websocket.as_ref().map(WsSettings::from)),
+            ws_addr: parking_lot::Mutex::new(None),
             config,
         }))
     }
@@ -165,6 +184,8 @@ pub struct Running {
     tasks: JoinSet<()>,
     /// Bound address of the client (NATS TCP) listener.
     pub client_addr: SocketAddr,
+    /// Bound address of the WebSocket listener, if configured.
+    pub ws_addr: Option<SocketAddr>,
 }
 
 async fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
@@ -175,7 +196,12 @@ async fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
 impl Server {
     /// Binds every listener and starts serving.
     pub async fn start(config: Config) -> Result<Running, StartError> {
-        let server = Server::new(config)?;
+        Self::start_with(config, Frontends::default()).await
+    }
+
+    /// Binds every listener, including the front-ends in `frontends`, and starts serving.
+    pub async fn start_with(config: Config, frontends: Frontends) -> Result<Running, StartError> {
+        let server = Server::with_frontends(config, frontends)?;
         let mut tasks = JoinSet::new();
         if let Some(js_config) = server.config.jetstream.clone() {
             let js = crate::jetstream::JetStream::start(&server, &js_config)
@@ -184,10 +210,20 @@ impl Server {
         }
         let listener = bind(&server.config.host, server.config.port).await?;
         let client_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: "client".into(), source })?;
+        let ws = match &server.websocket {
+            Some(settings) => Some(WsListener::bind(settings).await?),
+            None => None,
+        };
         *server.client_addr.lock() = Some(client_addr);
         info!(%client_addr, version = NATS_VERSION, server_id = %server.server_id, "listening for client connections");
         tasks.spawn(frontend::tcp::accept_loop(server.clone(), listener));
-        Ok(Running { server, tasks, client_addr })
+        let mut ws_addr = None;
+        if let Some(ws) = ws {
+            ws_addr = Some(ws.local_addr().map_err(|source| StartError::Bind { addr: "websocket".into(), source })?);
+            *server.ws_addr.lock() = ws_addr;
+            tasks.spawn(frontend::ws::accept_loop(server.clone(), ws));
+        }
+        Ok(Running { server, tasks, client_addr, ws_addr })
     }
 }
 
