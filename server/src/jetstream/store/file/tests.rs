@@ -535,3 +535,31 @@ fn bench_write_throughput_and_disk_bytes() {
     let (rate, _) = bench_writes(SyncPolicy::Always, 2_000);
     println!("always sync: {rate:.0} msgs/s of 128 B");
 }
+
+#[test]
+fn a_tail_that_died_before_rotation_is_reclaimed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    for seq in 1..=20u64 {
+        s.store_msg("x", b"", &payload(seq), None).unwrap();
+    }
+    let blocks = s.block_count();
+    // Consume everything, as a work queue would, while it is all in the tail.
+    let tail_first = s.backend.blocks.last().unwrap().header.base_seq;
+    for seq in tail_first..=20 {
+        s.remove(seq, false).unwrap();
+    }
+    for seq in 21..=200u64 {
+        s.store_msg("x", b"", &payload(seq), None).unwrap();
+        s.remove(seq, false).unwrap();
+    }
+    assert!(
+        s.block_count() <= blocks,
+        "dead blocks kept: {} > {blocks}",
+        s.block_count()
+    );
+    drop(s);
+    // Blocks that died unnoticed before a crash are reclaimed at open.
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert_eq!(s.state(false).msgs, 20 - (20 - tail_first + 1));
+}
