@@ -442,6 +442,29 @@ impl<B: Backend> Store for StreamStore<B> {
         }
     }
 
+    fn seq_from_time(&self, ts_ns: i64) -> u64 {
+        let ix = &self.index;
+        let ts_of = |seq: u64| {
+            let e = ix.get(seq).expect("live");
+            self.backend.read_ts(seq, &e.loc).unwrap_or(i64::MAX)
+        };
+        // Binary search over the sequence range, probing the next live message at each midpoint.
+        let (mut lo, mut hi) = (ix.first_seq(), ix.last_seq() + 1);
+        let mut best = ix.last_seq() + 1;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match ix.next_live(mid).filter(|&s| s < hi) {
+                Some(s) if ts_of(s) >= ts_ns => {
+                    best = s;
+                    hi = mid;
+                }
+                Some(s) => lo = s + 1,
+                None => hi = mid,
+            }
+        }
+        best
+    }
+
     fn remove(&mut self, seq: u64, secure_erase: bool) -> Result<bool> {
         self.backend.check_writable()?;
         let removed = self.drop_seq(seq, secure_erase)?;

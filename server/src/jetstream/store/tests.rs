@@ -422,6 +422,28 @@ fn store_raw_requires_the_next_sequence_and_keeps_the_given_time() {
 }
 
 #[test]
+fn seq_from_time_finds_the_first_message_at_or_after_a_time() {
+    each_store(|h| {
+        let mut s = h.open(Limits::default());
+        assert_eq!(s.seq_from_time(T0), 1);
+        for _ in 0..50 {
+            put(&mut *s, "x");
+            h.clock.advance(Duration::from_secs(1));
+        }
+        for seq in (2..50).step_by(3) {
+            s.remove(seq, false).unwrap();
+        }
+        assert_eq!(s.seq_from_time(0), 1);
+        // Message n was stored at n - 1 seconds; 2, 5, 8, … are gone.
+        assert_eq!(s.seq_from_time(T0 + 9_000_000_000), 10);
+        assert_eq!(s.seq_from_time(T0 + 10_000_000_000), 12);
+        assert_eq!(s.seq_from_time(T0 + 12_500_000_000), 15);
+        assert_eq!(s.seq_from_time(T0 + 49_000_000_000), 50);
+        assert_eq!(s.seq_from_time(T0 + 60_000_000_000), 51);
+    });
+}
+
+#[test]
 fn secure_erase_removes_the_message() {
     each_store(|h| {
         let mut s = h.open(Limits::default());
