@@ -89,7 +89,14 @@ async fn forwarded_for_sets_the_address_only_behind_a_trusted_proxy() {
 }
 
 fn auth_config() -> Config {
-    Config { users: vec![("alice".into(), "s3cret".into()), ("guest".into(), "unused".into())], ..ws_support::config() }
+    let user = |name: &str, pass: &str| switchyard::config::User {
+        user: Some(name.into()),
+        password: Some(pass.into()),
+        ..Default::default()
+    };
+    let mut config = ws_support::config();
+    config.authorization.users = vec![user("alice", "s3cret"), user("guest", "unused")];
+    config
 }
 
 #[tokio::test]
