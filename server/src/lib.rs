@@ -1,1 +1,2 @@
 //! The switchyard server library.
+pub mod bench;
