@@ -43,7 +43,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             print!("{}", e.render());
             return Ok(());
         }
-        Err(e) => bail!("{}", e.render()),
+        Err(e) => {
+            let text = e.render().to_string();
+            bail!("{}", text.trim_start_matches("error: ").trim_end())
+        }
     };
     execute(&args)?.finish(args.json)
 }
