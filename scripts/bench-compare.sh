@@ -4,7 +4,7 @@
 # prints the medians as a Markdown table: scenario | nats-server | switchyard | ratio.
 #
 # Usage: scripts/bench-compare.sh [options] [SWITCHYARD_BINARY]
-#   SWITCHYARD_BINARY   default target/release/switchyard
+#   SWITCHYARD_BINARY   default target/release/switchyard of this repository
 #   -r N                rounds (default 3)
 #   -s "a b c"          scenarios to run (default: all; -l lists them)
 #   -o FILE             also write the Markdown report to FILE
@@ -42,7 +42,8 @@ while getopts "r:s:o:qlh" opt; do
     esac
 done
 shift $((OPTIND - 1))
-bin=${1:-target/release/switchyard}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$repo/target/release/switchyard}
 
 bench_cmd=${BENCH_CMD:-"$bin bench"}
 nats_cmd=${NATS_CMD:-"nats-server -a 127.0.0.1 -p %PORT%"}
@@ -79,6 +80,7 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-compare.XXXXXX")
 server_pid=""
+server_store=""
 cleanup() {
     stop_server
     rm -rf "$work"
@@ -93,11 +95,10 @@ pin() { # pin CPUS: a taskset prefix, or nothing
 
 # start_server TEMPLATE PORT LOG: starts the server (exec'd, so $server_pid is the server itself).
 start_server() {
-    local template=$1 port=$2 log=$3 store cmd
-    store="$work/store.$RANDOM"
-    mkdir -p "$store"
+    local template=$1 port=$2 log=$3 cmd
+    server_store=$(mktemp -d "$work/store.XXXXXX")
     cmd=${template//%PORT%/$port}
-    cmd=${cmd//%DIR%/$store}
+    cmd=${cmd//%DIR%/$server_store}
     bash -c "exec $(pin "${SERVER_CPUS:-}")$cmd" >"$log" 2>&1 &
     server_pid=$!
     local deadline=$((SECONDS + 10))
@@ -121,10 +122,12 @@ stop_server() {
     kill -9 "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
     server_pid=""
+    rm -rf "$server_store"
 }
 
 selected() { [[ -z $only ]] || [[ " $only " == *" $1 "* ]]; }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench-compare: $rounds round(s); results in $work" >&2
 for s in "${scenarios[@]}"; do
     IFS='|' read -r name js args metrics <<<"$s"
@@ -217,7 +220,22 @@ report() {
         echo "| $name | $(awk -v v="$a" 'BEGIN { print (v == "-") ? "-" : sprintf("%.2f", v) }') | $(awk -v v="$b" 'BEGIN { print (v == "-") ? "-" : sprintf("%.2f", v) }') |"
     done
     echo
+    echo "Every run (in round order; failed runs left out):"
+    echo
+    for s in "${scenarios[@]}"; do
+        IFS='|' read -r name js args metrics <<<"$s"
+        selected "$name" || continue
+        IFS=';' read -ra metric_list <<<"$metrics"
+        for m in "${metric_list[@]}"; do
+            IFS=: read -r path label kind better <<<"$m"
+            a=$(values "$name" nats "$path" | while read -r v; do fmt "$kind" "$v"; echo; done | paste -sd ',' | sed 's/,/, /g')
+            b=$(values "$name" switchyard "$path" | while read -r v; do fmt "$kind" "$v"; echo; done | paste -sd ',' | sed 's/,/, /g')
+            echo "- $name ($label): nats-server [$a]; switchyard [$b]"
+        done
+    done
+    echo
     echo "Medians of $rounds alternating run(s) per server; ratio = switchyard / nats-server."
+    echo "Load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "nats-server: $(${nats_cmd%% *} --version 2>/dev/null || echo unknown); load generator: $bench_cmd; $(nproc) CPUs."
     ((div == 1)) || echo "Quick mode: message counts divided by $div; numbers are not meaningful."
 }
