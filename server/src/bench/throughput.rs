@@ -122,11 +122,6 @@ impl Plan {
     }
 }
 
-/// What one publisher did.
-struct PubOutcome {
-    span: Span,
-}
-
 /// What one subscriber saw.
 #[derive(Default)]
 struct SubOutcome {
@@ -210,7 +205,7 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
                 s.spawn(move || publisher(c, frames, count, stamp, args, start_line))
             })
             .collect();
-        let pub_results: Vec<Result<PubOutcome>> = pubs
+        let pub_results: Vec<Result<Span>> = pubs
             .into_iter()
             .map(|h| {
                 h.join()
@@ -220,7 +215,7 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
         if pub_results.iter().any(Result::is_err) {
             abort.store(true, Ordering::Relaxed);
         } else {
-            let sent: Vec<u64> = pub_results.iter().flatten().map(|p| p.span.msgs).collect();
+            let sent: Vec<u64> = pub_results.iter().flatten().map(|p| p.msgs).collect();
             if plan.queue {
                 group_expected.store(sent.iter().sum(), Ordering::Release);
             } else {
@@ -253,7 +248,7 @@ fn publisher(
     stamp: Option<(u64, u64)>,
     args: &Args,
     start_line: &Barrier,
-) -> Result<PubOutcome> {
+) -> Result<Span> {
     let stamp_fn = stamp.map(|(k, n)| move |i: u64| i * n + k);
     let stamp_ref = stamp_fn.as_ref().map(|f| f as &dyn Fn(u64) -> u64);
     let per_batch = frames.per_batch() as u64;
@@ -297,13 +292,11 @@ fn publisher(
     conn::send(&mut c.tx, b"PING\r\n")?;
     c.wait_pongs(outstanding + 1)?;
     let end = Instant::now();
-    Ok(PubOutcome {
-        span: Span {
-            msgs: sent,
-            bytes: sent * args.size as u64,
-            start,
-            end,
-        },
+    Ok(Span {
+        msgs: sent,
+        bytes: sent * args.size as u64,
+        start,
+        end,
     })
 }
 
@@ -367,12 +360,12 @@ fn subscriber(
 fn summarize(
     args: &Args,
     plan: &Plan,
-    pubs: &[PubOutcome],
+    pubs: &[Span],
     subs: &[SubOutcome],
     goals: &[Goal],
 ) -> Report {
     let name = args.scenario.name();
-    let sent: u64 = pubs.iter().map(|p| p.span.msgs).sum();
+    let sent: u64 = pubs.iter().map(|p| p.msgs).sum();
     let headline = format!(
         "{name}: {} pub, {} sub{}, {} msgs of {} B{} to {}",
         pubs.len(),
@@ -393,12 +386,11 @@ fn summarize(
     r.field("subs", subs.len());
     r.field("sent", sent);
 
-    let pub_spans: Vec<Span> = pubs.iter().map(|p| p.span).collect();
-    if let Some(rate) = Rate::aggregate(&pub_spans) {
+    if let Some(rate) = Rate::aggregate(pubs) {
         r.line(rate.line("pub"));
         r.field("pub", rate.to_json());
     }
-    if let Some(line) = report::spread_line("pub", &pub_spans) {
+    if let Some(line) = report::spread_line("pub", pubs) {
         r.line(line);
     }
     if subs.is_empty() {
