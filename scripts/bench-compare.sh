@@ -17,7 +17,7 @@
 #   NATS_JS_CMD         default "nats-server -a 127.0.0.1 -p %PORT% -js -sd %DIR%"
 #   SWITCHYARD_CMD      default "SWITCHYARD_BINARY -a 127.0.0.1 -p %PORT%"
 #   SWITCHYARD_JS_CMD   default "SWITCHYARD_BINARY -a 127.0.0.1 -p %PORT% -js -sd %DIR%"
-#   NATS_PORT / SWITCHYARD_PORT   default 14222 / 14223
+#   NATS_PORT / SWITCHYARD_PORT   default 17222 / 17223 (must be free: checked before every start)
 #   SERVER_CPUS / BENCH_CPUS      optional taskset CPU lists to pin the server and the load generator
 #
 # Core scenarios run with JetStream off; js* scenarios use the *_JS_CMD commands. Both servers get
@@ -50,8 +50,8 @@ nats_cmd=${NATS_CMD:-"nats-server -a 127.0.0.1 -p %PORT%"}
 nats_js_cmd=${NATS_JS_CMD:-"nats-server -a 127.0.0.1 -p %PORT% -js -sd %DIR%"}
 sy_cmd=${SWITCHYARD_CMD:-"$bin -a 127.0.0.1 -p %PORT%"}
 sy_js_cmd=${SWITCHYARD_JS_CMD:-"$bin -a 127.0.0.1 -p %PORT% -js -sd %DIR%"}
-nats_port=${NATS_PORT:-14222}
-sy_port=${SWITCHYARD_PORT:-14223}
+nats_port=${NATS_PORT:-17222}
+sy_port=${SWITCHYARD_PORT:-17223}
 
 # name | needs JetStream | bench arguments | metrics (json.path:label:format:better, separated by ;)
 scenarios=(
@@ -93,16 +93,22 @@ pin() { # pin CPUS: a taskset prefix, or nothing
     return 0
 }
 
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 # start_server TEMPLATE PORT LOG: starts the server (exec'd, so $server_pid is the server itself).
 start_server() {
     local template=$1 port=$2 log=$3 cmd
+    if port_open "$port"; then
+        echo "bench-compare: port $port is already in use by another process (see NATS_PORT / SWITCHYARD_PORT)" >&2
+        return 1
+    fi
     server_store=$(mktemp -d "$work/store.XXXXXX")
     cmd=${template//%PORT%/$port}
     cmd=${cmd//%DIR%/$server_store}
     bash -c "exec $(pin "${SERVER_CPUS:-}")$cmd" >"$log" 2>&1 &
     server_pid=$!
     local deadline=$((SECONDS + 10))
-    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    until port_open "$port" && kill -0 "$server_pid" 2>/dev/null; do
         if ! kill -0 "$server_pid" 2>/dev/null || ((SECONDS > deadline)); then
             echo "bench-compare: server did not start: $cmd" >&2
             tail -n 20 "$log" >&2
