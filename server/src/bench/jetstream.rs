@@ -4,7 +4,8 @@
 //! and delete it at the end. `jspub` publishes pre-encoded frames whose reply subject is one inbox
 //! subscription, counts the PubAcks (an ack carrying `"error"` is a failure) and never has more than
 //! `--window` acks outstanding. `jsfetch` fills the stream the same way (untimed), creates a durable
-//! pull consumer with explicit acks, keeps up to two `$JS.API.CONSUMER.MSG.NEXT` requests of
+//! pull consumer with explicit acks (`$JS.API.CONSUMER.CREATE.<stream>.<consumer>`, the form current
+//! clients use), keeps up to two `$JS.API.CONSUMER.MSG.NEXT` requests of
 //! `--batch` messages in flight, and acks every message with `+ACK` to its reply subject; at the end
 //! it checks the consumer's ack floor.
 
@@ -317,6 +318,7 @@ pub(super) fn run_fetch(args: &Args, addr: &str) -> Result<Report> {
     let consumer = json!({
         "stream_name": args.stream,
         "config": {
+            "name": CONSUMER,
             "durable_name": CONSUMER,
             "deliver_policy": "all",
             "ack_policy": "explicit",
@@ -328,7 +330,7 @@ pub(super) fn run_fetch(args: &Args, addr: &str) -> Result<Report> {
         }
     });
     api.call(
-        &format!("$JS.API.CONSUMER.DURABLE.CREATE.{}.{CONSUMER}", args.stream),
+        &format!("$JS.API.CONSUMER.CREATE.{}.{CONSUMER}", args.stream),
         &consumer,
     )?;
 
