@@ -21,6 +21,8 @@ use super::{Args, Limit};
 
 /// Default number of requests.
 const DEFAULT_REQUESTS: u64 = 20_000;
+/// A requester stops after this many requests in a row went unanswered.
+const GIVE_UP_AFTER_LOST: u64 = 3;
 
 /// What one requester measured.
 #[derive(Default)]
@@ -29,6 +31,7 @@ struct Outcome {
     sent: u64,
     lost: u64,
     stale: u64,
+    gave_up: bool,
     elapsed: Duration,
 }
 
@@ -46,9 +49,14 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
         requesters.push(c);
     }
     let stop = AtomicBool::new(false);
+    let responder_failed = AtomicBool::new(false);
     let (answered, outcomes) = thread::scope(|s| {
-        let stop = &stop;
-        let responder = s.spawn(move || respond(responder, stop));
+        let (stop, responder_failed) = (&stop, &responder_failed);
+        let responder = s.spawn(move || {
+            let answered = respond(responder, stop);
+            responder_failed.store(answered.is_err(), Ordering::Relaxed);
+            answered
+        });
         let handles: Vec<_> = requesters
             .into_iter()
             .enumerate()
@@ -61,7 +69,7 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
                     other => other,
                 };
                 let inbox = format!("_INBOX.{token}.{k}");
-                s.spawn(move || request(c, &inbox, limit, args))
+                s.spawn(move || request(c, &inbox, limit, args, responder_failed))
             })
             .collect();
         let outcomes: Vec<Result<Outcome>> = handles
@@ -117,7 +125,13 @@ fn respond(mut c: Conn, stop: &AtomicBool) -> Result<u64> {
 }
 
 /// Sequential requests on one connection; replies matched by the sequence number in the payload.
-fn request(mut c: Conn, inbox: &str, limit: Limit, args: &Args) -> Result<Outcome> {
+fn request(
+    mut c: Conn,
+    inbox: &str,
+    limit: Limit,
+    args: &Args,
+    responder_failed: &AtomicBool,
+) -> Result<Outcome> {
     let mut frames = Frames::new(
         std::slice::from_ref(&args.subject),
         Some(inbox),
@@ -127,8 +141,9 @@ fn request(mut c: Conn, inbox: &str, limit: Limit, args: &Args) -> Result<Outcom
     let check_seq = args.size >= 8;
     let stamp = |i: u64| i;
     let mut out = Outcome::default();
+    let mut lost_in_a_row = 0;
     let start = Instant::now();
-    loop {
+    while lost_in_a_row < GIVE_UP_AFTER_LOST {
         match limit {
             Limit::Count(n) if out.sent >= n => break,
             Limit::For(d) if start.elapsed() >= d => break,
@@ -155,15 +170,20 @@ fn request(mut c: Conn, inbox: &str, limit: Limit, args: &Args) -> Result<Outcom
             out.stale += stale;
             let waited = sent_at.elapsed();
             if answered {
+                lost_in_a_row = 0;
                 out.latencies
                     .0
                     .push(u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX));
+            } else if responder_failed.load(Ordering::Relaxed) {
+                bail!("the responder failed");
             } else if waited > args.drain_timeout {
                 out.lost += 1;
+                lost_in_a_row += 1;
                 break;
             }
         }
     }
+    out.gave_up = lost_in_a_row >= GIVE_UP_AFTER_LOST;
     out.elapsed = start.elapsed();
     Ok(out)
 }
@@ -172,6 +192,7 @@ fn summarize(args: &Args, answered: u64, outcomes: Vec<Outcome>) -> Report {
     let sent: u64 = outcomes.iter().map(|o| o.sent).sum();
     let lost: u64 = outcomes.iter().map(|o| o.lost).sum();
     let stale: u64 = outcomes.iter().map(|o| o.stale).sum();
+    let gave_up = outcomes.iter().filter(|o| o.gave_up).count();
     let elapsed = outcomes.iter().map(|o| o.elapsed).max().unwrap_or_default();
     let mut latencies = Latencies(outcomes.into_iter().flat_map(|o| o.latencies.0).collect());
     let replies = latencies.0.len() as u64;
@@ -212,6 +233,11 @@ fn summarize(args: &Args, answered: u64, outcomes: Vec<Outcome>) -> Report {
             group(lost),
             group(sent),
             args.drain_timeout
+        ));
+    }
+    if gave_up > 0 {
+        r.problem(format!(
+            "{gave_up} requester(s) stopped early after {GIVE_UP_AFTER_LOST} unanswered requests in a row"
         ));
     }
     if stale > 0 {
