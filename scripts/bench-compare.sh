@@ -21,7 +21,7 @@
 #   SERVER_CPUS / BENCH_CPUS      optional taskset CPU lists to pin the server and the load generator
 #
 # Core scenarios run with JetStream off; js* scenarios use the *_JS_CMD commands. Both servers get
-# the same machine, ports, scenario options and pinning. Needs bash, jq and awk.
+# the same machine, scenario options and pinning. Needs bash, jq and awk.
 
 set -euo pipefail
 
@@ -37,7 +37,7 @@ while getopts "r:s:o:qlh" opt; do
         o) out_file=$OPTARG ;;
         q) div=10 ;;
         l) list=1 ;;
-        h) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        h) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) exit 2 ;;
     esac
 done
