@@ -5,9 +5,11 @@
 //! - [`core`]: the subject trie, router, subscriber interface, outbound queues, connections, counters;
 //! - [`frontend`]: protocol front-ends (NATS over TCP, …) that translate their wire into core calls;
 //! - [`auth`]: client authentication;
+//! - [`bench`]: the `switchyard bench` load generator (drives any NATS server);
 //! - [`server`]: shared state and life cycle.
 
 pub mod auth;
+pub mod bench;
 pub mod config;
 pub mod core;
 pub mod frontend;
