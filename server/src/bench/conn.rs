@@ -38,11 +38,7 @@ pub fn server_addr(url: &str) -> Result<String> {
         Some((_, port)) => port.parse::<u16>().is_ok(),
         None => false,
     };
-    Ok(if has_port {
-        host_port.to_owned()
-    } else {
-        format!("{host_port}:4222")
-    })
+    Ok(if has_port { host_port.to_owned() } else { format!("{host_port}:4222") })
 }
 
 /// The read side: the socket plus the bytes received and not yet consumed.
@@ -55,12 +51,7 @@ pub struct Reader {
 
 impl Reader {
     fn new(stream: TcpStream) -> Self {
-        Reader {
-            stream,
-            buf: vec![0; READ_BUF],
-            start: 0,
-            end: 0,
-        }
+        Reader { stream, buf: vec![0; READ_BUF], start: 0, end: 0 }
     }
 
     /// One `read`: `Ok(true)` if bytes arrived, `Ok(false)` if the read timed out.
@@ -79,14 +70,7 @@ impl Reader {
                 self.end += n;
                 Ok(true)
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                Ok(false)
-            }
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => Ok(false),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(false),
             Err(e) => Err(e).context("read from server"),
         }
@@ -107,10 +91,7 @@ impl Conn {
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(POLL_INTERVAL))?;
         let tx = stream.try_clone()?;
-        let mut conn = Conn {
-            rx: Reader::new(stream),
-            tx,
-        };
+        let mut conn = Conn { rx: Reader::new(stream), tx };
         conn.read_info()?;
         let connect = serde_json::json!({
             "verbose": false,
@@ -124,10 +105,8 @@ impl Conn {
             "version": env!("CARGO_PKG_VERSION"),
             "protocol": 1,
         });
-        conn.tx
-            .write_all(format!("CONNECT {connect}\r\nPING\r\n").as_bytes())?;
-        conn.wait_pongs(1)
-            .with_context(|| format!("handshake with {addr}"))?;
+        conn.tx.write_all(format!("CONNECT {connect}\r\nPING\r\n").as_bytes())?;
+        conn.wait_pongs(1).with_context(|| format!("handshake with {addr}"))?;
         Ok(conn)
     }
 
@@ -187,10 +166,7 @@ impl Conn {
 
     /// Reads once (waiting at most [`POLL_INTERVAL`]) and passes every complete `MSG`/`HMSG` and
     /// `PONG` to `f`, together with the write side. Returns false when the read timed out.
-    pub fn poll(
-        &mut self,
-        mut f: impl FnMut(ServerOp<'_>, &mut TcpStream) -> Result<()>,
-    ) -> Result<bool> {
+    pub fn poll(&mut self, mut f: impl FnMut(ServerOp<'_>, &mut TcpStream) -> Result<()>) -> Result<bool> {
         let Conn { rx, tx } = self;
         let got = rx.fill()?;
         while let Some((op, n)) = scan::parse(&rx.buf[rx.start..rx.end])? {
@@ -221,8 +197,7 @@ impl Conn {
             if !s.other_op {
                 return Ok(msgs);
             }
-            let (op, n) =
-                scan::parse(&rx.buf[rx.start..rx.end])?.ok_or(ScanError::ControlLineTooLong)?;
+            let (op, n) = scan::parse(&rx.buf[rx.start..rx.end])?.ok_or(ScanError::ControlLineTooLong)?;
             match op {
                 ServerOp::Ping => tx.write_all(b"PONG\r\n").context("write PONG")?,
                 ServerOp::Pong | ServerOp::Ok | ServerOp::Info(_) => {}
@@ -230,10 +205,7 @@ impl Conn {
                     bail!("server error: -ERR {}", String::from_utf8_lossy(text))
                 }
                 ServerOp::Msg(Msg { subject, .. }) => {
-                    bail!(
-                        "message on {} not taken by the scanner",
-                        String::from_utf8_lossy(subject)
-                    )
+                    bail!("message on {} not taken by the scanner", String::from_utf8_lossy(subject))
                 }
             }
             rx.start += n;
@@ -252,10 +224,7 @@ mod tests {
 
     #[test]
     fn urls_become_socket_addresses() {
-        assert_eq!(
-            server_addr("nats://127.0.0.1:4222").unwrap(),
-            "127.0.0.1:4222"
-        );
+        assert_eq!(server_addr("nats://127.0.0.1:4222").unwrap(), "127.0.0.1:4222");
         assert_eq!(server_addr("nats://localhost").unwrap(), "localhost:4222");
         assert_eq!(server_addr("127.0.0.1:5000/").unwrap(), "127.0.0.1:5000");
         assert_eq!(server_addr("[::1]:4333").unwrap(), "[::1]:4333");

@@ -23,10 +23,7 @@ impl Frames {
     /// Encodes `PUB <subject> [reply] <size>` frames (payload of `size` filler bytes) for `subjects`,
     /// sized so one batch is about `write_size` bytes.
     pub fn new(subjects: &[String], reply: Option<&str>, size: usize, write_size: usize) -> Frames {
-        assert!(
-            !subjects.is_empty(),
-            "a publisher needs at least one subject"
-        );
+        assert!(!subjects.is_empty(), "a publisher needs at least one subject");
         let encode = |buf: &mut Vec<u8>, subject: &str| -> usize {
             let head = match reply {
                 Some(r) => format!("PUB {subject} {r} {size}\r\n"),
@@ -55,13 +52,7 @@ impl Frames {
                 ends.push(buf.len());
             }
         }
-        Frames {
-            buf,
-            ends,
-            payloads,
-            cycle,
-            per_batch,
-        }
+        Frames { buf, ends, payloads, cycle, per_batch }
     }
 
     /// Most messages one [`Frames::batch`] call returns.
@@ -73,10 +64,7 @@ impl Frames {
     /// `stamp`, the first 8 payload bytes of message `i` are set to `stamp(i)` (little endian);
     /// payloads shorter than 8 bytes are left alone.
     pub fn batch(&mut self, first: u64, count: usize, stamp: Option<&dyn Fn(u64) -> u64>) -> &[u8] {
-        assert!(
-            count >= 1 && count <= self.per_batch,
-            "batch of {count} frames"
-        );
+        assert!(count >= 1 && count <= self.per_batch, "batch of {count} frames");
         let f = usize::try_from(first % self.cycle as u64).expect("cycle index fits usize");
         let last = f + count - 1;
         if let Some(stamp) = stamp {
@@ -123,13 +111,8 @@ mod tests {
         // Each frame is "PUB a.n 0\r\n\r\n" (13 bytes): three per batch.
         assert_eq!(f.per_batch(), 3);
         for first in 0..7u64 {
-            let got: Vec<String> = decode(f.batch(first, 3, None))
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect();
-            let want: Vec<String> = (first..first + 3)
-                .map(|i| format!("a.{}", i % 3 + 1))
-                .collect();
+            let got: Vec<String> = decode(f.batch(first, 3, None)).into_iter().map(|(s, _)| s).collect();
+            let want: Vec<String> = (first..first + 3).map(|i| format!("a.{}", i % 3 + 1)).collect();
             assert_eq!(got, want, "first {first}");
         }
     }
@@ -146,13 +129,8 @@ mod tests {
         let mut f = Frames::new(&subjects(&["s"]), None, 12, 1000);
         let stamp = |i: u64| i * 10 + 1;
         let frames = decode(f.batch(5, 4, Some(&stamp)));
-        let seqs: Vec<u64> = frames
-            .iter()
-            .map(|(_, p)| u64::from_le_bytes(p[..8].try_into().unwrap()))
-            .collect();
+        let seqs: Vec<u64> = frames.iter().map(|(_, p)| u64::from_le_bytes(p[..8].try_into().unwrap())).collect();
         assert_eq!(seqs, [51, 61, 71, 81]);
-        assert!(frames
-            .iter()
-            .all(|(_, p)| p.len() == 12 && &p[8..] == b"xxxx"));
+        assert!(frames.iter().all(|(_, p)| p.len() == 12 && &p[8..] == b"xxxx"));
     }
 }

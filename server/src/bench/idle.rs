@@ -22,12 +22,9 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
     let started = Instant::now();
     let mut conns = Vec::with_capacity(args.conns);
     for i in 0..args.conns {
-        let mut c = Conn::connect(addr, &format!("bench-idle-{i}"))
-            .with_context(|| format!("connection {i}"))?;
+        let mut c = Conn::connect(addr, &format!("bench-idle-{i}")).with_context(|| format!("connection {i}"))?;
         let subject = &args.subject;
-        c.tx.write_all(
-            format!("SUB {subject}.idle.{i}.a 1\r\nSUB {subject}.idle.{i}.b 2\r\n").as_bytes(),
-        )?;
+        c.tx.write_all(format!("SUB {subject}.idle.{i}.a 1\r\nSUB {subject}.idle.{i}.b 2\r\n").as_bytes())?;
         conns.push(c);
     }
     for (i, c) in conns.iter_mut().enumerate() {
@@ -38,8 +35,7 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
     let rss_after = args.server_pid.map(procfs::rss_kib).transpose()?;
     // Every connection must still be alive after the wait.
     for (i, c) in conns.iter_mut().enumerate() {
-        c.flush()
-            .with_context(|| format!("connection {i} after waiting"))?;
+        c.flush().with_context(|| format!("connection {i} after waiting"))?;
     }
 
     let headline = format!(
@@ -51,11 +47,7 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
     let mut r = Report::new("idle", headline);
     r.field("conns", args.conns);
     r.field("open_secs", opened_in.as_secs_f64());
-    r.line(format!(
-        "open   {} connections in {:.1} ms",
-        group(args.conns as u64),
-        opened_in.as_secs_f64() * 1e3
-    ));
+    r.line(format!("open   {} connections in {:.1} ms", group(args.conns as u64), opened_in.as_secs_f64() * 1e3));
     match (rss_before, rss_after) {
         (Some(before), Some(after)) => {
             let per_conn = (after as f64 - before as f64) * 1024.0 / args.conns.max(1) as f64;

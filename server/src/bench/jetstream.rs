@@ -43,26 +43,15 @@ impl Api {
         let inbox = format!("_INBOX.{}", inbox_token());
         conn.subscribe(&format!("{inbox}.*"), None, 1)?;
         conn.flush()?;
-        Ok(Api {
-            conn,
-            inbox,
-            next: 0,
-        })
+        Ok(Api { conn, inbox, next: 0 })
     }
 
     /// Sends a request and returns the JSON response.
     fn request(&mut self, subject: &str, body: &Value) -> Result<Value> {
         self.next += 1;
         let reply = format!("{}.{}", self.inbox, self.next);
-        let payload = if body.is_null() {
-            String::new()
-        } else {
-            body.to_string()
-        };
-        conn::send(
-            &mut self.conn.tx,
-            format!("PUB {subject} {reply} {}\r\n{payload}\r\n", payload.len()).as_bytes(),
-        )?;
+        let payload = if body.is_null() { String::new() } else { body.to_string() };
+        conn::send(&mut self.conn.tx, format!("PUB {subject} {reply} {}\r\n{payload}\r\n", payload.len()).as_bytes())?;
         let deadline = Instant::now() + FLUSH_TIMEOUT;
         let mut response: Option<Result<Value>> = None;
         while response.is_none() {
@@ -72,12 +61,9 @@ impl Api {
                         return Ok(());
                     }
                     response = Some(if m.status() == Some(503) {
-                        Err(anyhow::anyhow!(
-                            "no responders for {subject}: is JetStream enabled on the server?"
-                        ))
+                        Err(anyhow::anyhow!("no responders for {subject}: is JetStream enabled on the server?"))
                     } else {
-                        serde_json::from_slice(m.payload)
-                            .with_context(|| format!("response to {subject}"))
+                        serde_json::from_slice(m.payload).with_context(|| format!("response to {subject}"))
                     });
                 }
                 Ok(())
@@ -124,15 +110,12 @@ impl Api {
     }
 
     fn delete_stream(&mut self, name: &str) -> Result<()> {
-        self.call(&format!("$JS.API.STREAM.DELETE.{name}"), &Value::Null)
-            .map(drop)
+        self.call(&format!("$JS.API.STREAM.DELETE.{name}"), &Value::Null).map(drop)
     }
 
     fn stream_messages(&mut self, name: &str) -> Result<u64> {
         let info = self.call(&format!("$JS.API.STREAM.INFO.{name}"), &Value::Null)?;
-        info["state"]["messages"]
-            .as_u64()
-            .context("stream info without state.messages")
+        info["state"]["messages"].as_u64().context("stream info without state.messages")
     }
 }
 
@@ -154,12 +137,7 @@ fn publish_acked(addr: &str, args: &Args, limit: Limit) -> Result<Published> {
     let inbox = format!("_INBOX.{}.ack", inbox_token());
     c.subscribe(&inbox, None, 1)?;
     c.flush()?;
-    let mut frames = Frames::new(
-        std::slice::from_ref(&args.subject),
-        Some(&inbox),
-        args.size,
-        args.write_size,
-    );
+    let mut frames = Frames::new(std::slice::from_ref(&args.subject), Some(&inbox), args.size, args.write_size);
     let per_batch = frames.per_batch() as u64;
     let window = args.window as u64;
     let refill = (window / 8).max(1);
@@ -193,15 +171,13 @@ fn publish_acked(addr: &str, args: &Args, limit: Limit) -> Result<Published> {
         c.poll(|op, _| {
             if let ServerOp::Msg(m) = op {
                 out.acked += 1;
-                let failed =
-                    m.status().is_some() || memmem::find(m.payload, b"\"error\"").is_some();
+                let failed = m.status().is_some() || memmem::find(m.payload, b"\"error\"").is_some();
                 if failed {
                     out.failed += 1;
                     if out.first_failure.is_none() {
                         let text = String::from_utf8_lossy(m.payload);
                         let status = m.headers.map(String::from_utf8_lossy).unwrap_or_default();
-                        out.first_failure =
-                            Some(format!("{} {}", status.trim(), text).trim().to_owned());
+                        out.first_failure = Some(format!("{} {}", status.trim(), text).trim().to_owned());
                     }
                 }
             }
@@ -236,18 +212,9 @@ pub(super) fn run_publish(args: &Args, addr: &str) -> Result<Report> {
         args.url
     );
     let mut r = Report::new("jspub", headline);
-    let rate = Rate {
-        msgs: p.acked,
-        bytes: p.acked * args.size as u64,
-        elapsed: p.end.duration_since(p.start),
-    };
+    let rate = Rate { msgs: p.acked, bytes: p.acked * args.size as u64, elapsed: p.end.duration_since(p.start) };
     r.line(rate.line("pub"));
-    r.line(format!(
-        "      acked {} of {} sent, {} stored in the stream",
-        group(p.acked),
-        group(p.sent),
-        group(stored)
-    ));
+    r.line(format!("      acked {} of {} sent, {} stored in the stream", group(p.acked), group(p.sent), group(stored)));
     r.field("size", args.size);
     r.field("window", args.window);
     r.field("sent", p.sent);
@@ -261,11 +228,7 @@ pub(super) fn run_publish(args: &Args, addr: &str) -> Result<Report> {
 
 fn publish_problems(r: &mut Report, p: &Published, stored: u64) {
     if p.unacked > 0 {
-        r.problem(format!(
-            "LOSS: {} of {} publishes never acked",
-            group(p.unacked),
-            group(p.sent)
-        ));
+        r.problem(format!("LOSS: {} of {} publishes never acked", group(p.unacked), group(p.sent)));
     }
     if p.failed > 0 {
         r.problem(format!(
@@ -276,11 +239,7 @@ fn publish_problems(r: &mut Report, p: &Published, stored: u64) {
     }
     let good = p.acked - p.failed;
     if stored != good {
-        r.problem(format!(
-            "stream holds {} messages but {} were acked",
-            group(stored),
-            group(good)
-        ));
+        r.problem(format!("stream holds {} messages but {} were acked", group(stored), group(good)));
     }
 }
 
@@ -329,10 +288,7 @@ pub(super) fn run_fetch(args: &Args, addr: &str) -> Result<Report> {
             "replay_policy": "instant",
         }
     });
-    api.call(
-        &format!("$JS.API.CONSUMER.CREATE.{}.{CONSUMER}", args.stream),
-        &consumer,
-    )?;
+    api.call(&format!("$JS.API.CONSUMER.CREATE.{}.{CONSUMER}", args.stream), &consumer)?;
 
     let fetched = fetch(addr, args, total)?;
     let (ack_floor, ack_pending) = settled_acks(&mut api, &args.stream, total)?;
@@ -353,11 +309,7 @@ pub(super) fn run_fetch(args: &Args, addr: &str) -> Result<Report> {
         bytes: filled.acked * args.size as u64,
         elapsed: filled.end.duration_since(filled.start),
     };
-    let rate = Rate {
-        msgs: fetched.received,
-        bytes: fetched.bytes,
-        elapsed: fetched.elapsed,
-    };
+    let rate = Rate { msgs: fetched.received, bytes: fetched.bytes, elapsed: fetched.elapsed };
     r.line(fill_rate.line("fill"));
     r.line(rate.line("fetch"));
     r.line(format!(
@@ -385,21 +337,13 @@ pub(super) fn run_fetch(args: &Args, addr: &str) -> Result<Report> {
         r.problem(text);
     }
     if fetched.received > total {
-        r.problem(format!(
-            "pull consumer got {} more messages than stored",
-            group(fetched.received - total)
-        ));
+        r.problem(format!("pull consumer got {} more messages than stored", group(fetched.received - total)));
     }
     if fetched.redelivered > 0 {
-        r.problem(format!(
-            "{} messages were redelivered",
-            group(fetched.redelivered)
-        ));
+        r.problem(format!("{} messages were redelivered", group(fetched.redelivered)));
     }
     if ack_floor != total || ack_pending != 0 {
-        r.problem(format!(
-            "acks not all applied: ack floor {ack_floor} of {total}, {ack_pending} pending"
-        ));
+        r.problem(format!("acks not all applied: ack floor {ack_floor} of {total}, {ack_pending} pending"));
     }
     Ok(r)
 }
@@ -423,9 +367,7 @@ fn fetch(addr: &str, args: &Args, total: u64) -> Result<Fetched> {
         while requested < total && requested - out.received.min(requested) < 2 * batch {
             let n = batch.min(total - requested);
             let body = format!("{{\"batch\":{n},\"expires\":{expires}}}");
-            pulls.extend_from_slice(
-                format!("PUB {next_subject} {inbox} {}\r\n{body}\r\n", body.len()).as_bytes(),
-            );
+            pulls.extend_from_slice(format!("PUB {next_subject} {inbox} {}\r\n{body}\r\n", body.len()).as_bytes());
             requested += n;
         }
         if !pulls.is_empty() {
@@ -446,9 +388,7 @@ fn fetch(addr: &str, args: &Args, total: u64) -> Result<Fetched> {
                 }
                 return Ok(());
             }
-            let Some(reply) = m.reply else {
-                bail!("pulled message without an ack subject")
-            };
+            let Some(reply) = m.reply else { bail!("pulled message without an ack subject") };
             out.received += 1;
             out.bytes += m.payload.len() as u64;
             if delivery_count(reply) > Some(1) {
@@ -466,11 +406,7 @@ fn fetch(addr: &str, args: &Args, total: u64) -> Result<Fetched> {
         let now = Instant::now();
         if out.received > before {
             last_progress = now;
-        } else if now.duration_since(last_progress)
-            > args
-                .drain_timeout
-                .max(PULL_EXPIRES + Duration::from_secs(1))
-        {
+        } else if now.duration_since(last_progress) > args.drain_timeout.max(PULL_EXPIRES + Duration::from_secs(1)) {
             break;
         }
     }
@@ -504,10 +440,7 @@ fn delivery_count(reply: &[u8]) -> Option<u64> {
 fn settled_acks(api: &mut Api, stream: &str, total: u64) -> Result<(u64, u64)> {
     let deadline = Instant::now() + FLUSH_TIMEOUT;
     loop {
-        let info = api.call(
-            &format!("$JS.API.CONSUMER.INFO.{stream}.{CONSUMER}"),
-            &Value::Null,
-        )?;
+        let info = api.call(&format!("$JS.API.CONSUMER.INFO.{stream}.{CONSUMER}"), &Value::Null)?;
         let floor = info["ack_floor"]["stream_seq"].as_u64().unwrap_or(0);
         let pending = info["num_ack_pending"].as_u64().unwrap_or(0);
         if (floor >= total && pending == 0) || Instant::now() > deadline {
@@ -523,18 +456,9 @@ mod tests {
 
     #[test]
     fn delivery_count_is_read_from_both_ack_layouts() {
-        assert_eq!(
-            delivery_count(b"$JS.ACK.S.C.1.5.5.1700000000000000000.0"),
-            Some(1)
-        );
-        assert_eq!(
-            delivery_count(b"$JS.ACK.S.C.3.5.7.1700000000000000000.2"),
-            Some(3)
-        );
-        assert_eq!(
-            delivery_count(b"$JS.ACK._.ACC.S.C.2.5.5.1700000000000000000.0.rnd"),
-            Some(2)
-        );
+        assert_eq!(delivery_count(b"$JS.ACK.S.C.1.5.5.1700000000000000000.0"), Some(1));
+        assert_eq!(delivery_count(b"$JS.ACK.S.C.3.5.7.1700000000000000000.2"), Some(3));
+        assert_eq!(delivery_count(b"$JS.ACK._.ACC.S.C.2.5.5.1700000000000000000.0.rnd"), Some(2));
         assert_eq!(delivery_count(b"_INBOX.x"), None);
     }
 }

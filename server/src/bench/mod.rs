@@ -196,8 +196,7 @@ impl Args {
         if self.pubs == 0 || self.concurrency == 0 || self.window == 0 || self.batch == 0 {
             bail!("--pubs, --concurrency, --window and --batch must be at least 1");
         }
-        if self.subjects == 0 || self.write_size == 0 || self.ping_every == 0 || self.max_pings == 0
-        {
+        if self.subjects == 0 || self.write_size == 0 || self.ping_every == 0 || self.max_pings == 0 {
             bail!("--subjects, --write-size, --ping-every and --max-pings must be at least 1");
         }
         if self.msgs == Some(0) {
@@ -213,11 +212,9 @@ fn execute(args: &Args) -> Result<Report> {
     let addr = conn::server_addr(&args.url)?;
     let cpu_before = cpu_times(args.server_pid)?;
     let mut report = match args.scenario {
-        Scenario::Pub
-        | Scenario::Pubsub
-        | Scenario::Fanout
-        | Scenario::Queue
-        | Scenario::Wildcard => throughput::run(args, &addr)?,
+        Scenario::Pub | Scenario::Pubsub | Scenario::Fanout | Scenario::Queue | Scenario::Wildcard => {
+            throughput::run(args, &addr)?
+        }
         Scenario::Reqrep => reqrep::run(args, &addr)?,
         Scenario::Idle => idle::run(args, &addr)?,
         Scenario::Jspub => jetstream::run_publish(args, &addr)?,
@@ -230,9 +227,7 @@ fn execute(args: &Args) -> Result<Report> {
         let own = own1.saturating_sub(own0).as_secs_f64();
         report.field("server_cpu_s", server);
         report.field("bench_cpu_s", own);
-        report.line(format!(
-            "cpu    server {server:.2} s, load generator {own:.2} s"
-        ));
+        report.line(format!("cpu    server {server:.2} s, load generator {own:.2} s"));
     }
     Ok(report)
 }
@@ -240,10 +235,7 @@ fn execute(args: &Args) -> Result<Report> {
 /// CPU time of the server (when its pid is known) and of this process.
 fn cpu_times(server_pid: Option<u32>) -> Result<Option<(Duration, Duration)>> {
     match server_pid {
-        Some(pid) => Ok(Some((
-            procfs::cpu_time(pid)?,
-            procfs::cpu_time(std::process::id())?,
-        ))),
+        Some(pid) => Ok(Some((procfs::cpu_time(pid)?, procfs::cpu_time(std::process::id())?))),
         None => Ok(None),
     }
 }
@@ -251,24 +243,16 @@ fn cpu_times(server_pid: Option<u32>) -> Result<Option<(Duration, Duration)>> {
 /// `5s`, `500ms`, `250us`, `2m`, or a bare number of seconds (`1.5`).
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("invalid duration {text:?}"))?;
+    let value: f64 = number.parse().map_err(|_| format!("invalid duration {text:?}"))?;
     let secs = match unit {
         "" | "s" => value,
         "ms" => value / 1e3,
         "us" | "µs" => value / 1e6,
         "ns" => value / 1e9,
         "m" => value * 60.0,
-        _ => {
-            return Err(format!(
-                "invalid duration unit in {text:?} (use ns, us, ms, s or m)"
-            ))
-        }
+        _ => return Err(format!("invalid duration unit in {text:?} (use ns, us, ms, s or m)")),
     };
     Duration::try_from_secs_f64(secs).map_err(|e| format!("invalid duration {text:?}: {e}"))
 }

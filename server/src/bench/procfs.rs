@@ -59,8 +59,7 @@ mod tests {
 
     #[test]
     fn cpu_ticks_skip_a_command_name_with_spaces() {
-        let stat =
-            "4242 (odd name) S 1 4242 4242 0 -1 4194560 500 0 0 0 250 75 0 0 20 0 8 0 100 0 0";
+        let stat = "4242 (odd name) S 1 4242 4242 0 -1 4194560 500 0 0 0 250 75 0 0 20 0 8 0 100 0 0";
         assert_eq!(parse_cpu_ticks(stat), Some(325));
     }
 

@@ -42,11 +42,7 @@ impl Rate {
     }
 
     pub fn of(span: &Span) -> Rate {
-        Rate {
-            msgs: span.msgs,
-            bytes: span.bytes,
-            elapsed: span.end.saturating_duration_since(span.start),
-        }
+        Rate { msgs: span.msgs, bytes: span.bytes, elapsed: span.end.saturating_duration_since(span.start) }
     }
 
     pub fn msgs_per_sec(&self) -> f64 {
@@ -121,8 +117,7 @@ impl Latencies {
     }
 
     pub fn mean(&self) -> Option<f64> {
-        (!self.0.is_empty())
-            .then(|| self.0.iter().map(|&n| n as f64).sum::<f64>() / self.0.len() as f64)
+        (!self.0.is_empty()).then(|| self.0.iter().map(|&n| n as f64).sum::<f64>() / self.0.len() as f64)
     }
 
     /// `{"p50_us":..,"p90_us":..,"p99_us":..,"p999_us":..,"max_us":..,"mean_us":..}` and a text line.
@@ -155,11 +150,7 @@ impl Report {
     pub fn new(scenario: &str, headline: String) -> Report {
         let mut json = Map::new();
         json.insert("scenario".into(), scenario.into());
-        Report {
-            json,
-            lines: vec![headline],
-            problems: Vec::new(),
-        }
+        Report { json, lines: vec![headline], problems: Vec::new() }
     }
 
     pub fn field(&mut self, key: &str, value: impl Into<Value>) {
@@ -250,12 +241,7 @@ mod tests {
     fn aggregate_spans_from_first_start_to_last_end() {
         let t = Instant::now();
         let spans = [
-            Span {
-                msgs: 100,
-                bytes: 1600,
-                start: t,
-                end: t + Duration::from_millis(500),
-            },
+            Span { msgs: 100, bytes: 1600, start: t, end: t + Duration::from_millis(500) },
             Span {
                 msgs: 100,
                 bytes: 1600,
@@ -286,10 +272,7 @@ mod tests {
         assert_eq!(loss_text("sub", 10, 10), None);
         assert_eq!(loss_text("sub", 10, 11), None);
         let text = loss_text("sub", 1000, 990).unwrap();
-        assert!(
-            text.contains("10 of 1,000") && text.contains("1.000%"),
-            "{text}"
-        );
+        assert!(text.contains("10 of 1,000") && text.contains("1.000%"), "{text}");
     }
 
     #[test]

@@ -72,17 +72,10 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
                 s.spawn(move || request(c, &inbox, limit, args, responder_failed))
             })
             .collect();
-        let outcomes: Vec<Result<Outcome>> = handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow!("requester panicked")))
-            })
-            .collect();
+        let outcomes: Vec<Result<Outcome>> =
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("requester panicked")))).collect();
         stop.store(true, Ordering::Relaxed);
-        let answered = responder
-            .join()
-            .unwrap_or_else(|_| Err(anyhow!("responder panicked")));
+        let answered = responder.join().unwrap_or_else(|_| Err(anyhow!("responder panicked")));
         (answered, outcomes)
     });
     let answered = answered?;
@@ -92,9 +85,7 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
 
 /// A random token for inbox subjects, so concurrent runs do not see each other's replies.
 pub(super) fn inbox_token() -> String {
-    std::iter::repeat_with(fastrand::alphanumeric)
-        .take(16)
-        .collect()
+    std::iter::repeat_with(fastrand::alphanumeric).take(16).collect()
 }
 
 /// Echoes every request until `stop`; returns how many it answered.
@@ -104,9 +95,7 @@ fn respond(mut c: Conn, stop: &AtomicBool) -> Result<u64> {
     while !stop.load(Ordering::Relaxed) {
         c.poll(|op, _| {
             if let ServerOp::Msg(m) = op {
-                let Some(reply) = m.reply else {
-                    bail!("request without reply subject")
-                };
+                let Some(reply) = m.reply else { bail!("request without reply subject") };
                 out.extend_from_slice(b"PUB ");
                 out.extend_from_slice(reply);
                 out.extend_from_slice(format!(" {}\r\n", m.payload.len()).as_bytes());
@@ -125,19 +114,8 @@ fn respond(mut c: Conn, stop: &AtomicBool) -> Result<u64> {
 }
 
 /// Sequential requests on one connection; replies matched by the sequence number in the payload.
-fn request(
-    mut c: Conn,
-    inbox: &str,
-    limit: Limit,
-    args: &Args,
-    responder_failed: &AtomicBool,
-) -> Result<Outcome> {
-    let mut frames = Frames::new(
-        std::slice::from_ref(&args.subject),
-        Some(inbox),
-        args.size,
-        1,
-    );
+fn request(mut c: Conn, inbox: &str, limit: Limit, args: &Args, responder_failed: &AtomicBool) -> Result<Outcome> {
+    let mut frames = Frames::new(std::slice::from_ref(&args.subject), Some(inbox), args.size, 1);
     let check_seq = args.size >= 8;
     let stamp = |i: u64| i;
     let mut out = Outcome::default();
@@ -171,9 +149,7 @@ fn request(
             let waited = sent_at.elapsed();
             if answered {
                 lost_in_a_row = 0;
-                out.latencies
-                    .0
-                    .push(u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX));
+                out.latencies.0.push(u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX));
             } else if responder_failed.load(Ordering::Relaxed) {
                 bail!("the responder failed");
             } else if waited > args.drain_timeout {
@@ -205,11 +181,7 @@ fn summarize(args: &Args, answered: u64, outcomes: Vec<Outcome>) -> Report {
         args.url
     );
     let mut r = Report::new("reqrep", headline);
-    let per_sec = if elapsed.is_zero() {
-        0.0
-    } else {
-        replies as f64 / elapsed.as_secs_f64()
-    };
+    let per_sec = if elapsed.is_zero() { 0.0 } else { replies as f64 / elapsed.as_secs_f64() };
     let (lat_json, lat_line) = latencies.summary();
     r.line(format!(
         "rate   {} req/s ({} replies in {:.1} ms)",
@@ -241,10 +213,7 @@ fn summarize(args: &Args, answered: u64, outcomes: Vec<Outcome>) -> Report {
         ));
     }
     if stale > 0 {
-        r.problem(format!(
-            "{} replies did not match the outstanding request",
-            group(stale)
-        ));
+        r.problem(format!("{} replies did not match the outstanding request", group(stale)));
     }
     r
 }

@@ -63,9 +63,7 @@ impl Msg<'_> {
         h.split(|&b| b == b'\n').skip(1).find_map(|line| {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             let colon = memchr(b':', line)?;
-            line[..colon]
-                .eq_ignore_ascii_case(name.as_bytes())
-                .then(|| trim_start(&line[colon + 1..]))
+            line[..colon].eq_ignore_ascii_case(name.as_bytes()).then(|| trim_start(&line[colon + 1..]))
         })
     }
 }
@@ -87,21 +85,15 @@ pub enum ServerOp<'a> {
 /// `Ok(None)` means more bytes are needed.
 pub fn parse(buf: &[u8]) -> Result<Option<(ServerOp<'_>, usize)>, ScanError> {
     let Some(nl) = memchr(b'\n', buf) else {
-        return if buf.len() > MAX_CONTROL_LINE {
-            Err(ScanError::ControlLineTooLong)
-        } else {
-            Ok(None)
-        };
+        return if buf.len() > MAX_CONTROL_LINE { Err(ScanError::ControlLineTooLong) } else { Ok(None) };
     };
     let line = strip_cr(&buf[..nl]);
     let body = nl + 1;
     let (verb, rest) = split_verb(line);
     let op = if verb.eq_ignore_ascii_case(b"MSG") {
-        return parse_msg(line, rest, &buf[body..], false)
-            .map(|r| r.map(|(m, n)| (ServerOp::Msg(m), body + n)));
+        return parse_msg(line, rest, &buf[body..], false).map(|r| r.map(|(m, n)| (ServerOp::Msg(m), body + n)));
     } else if verb.eq_ignore_ascii_case(b"HMSG") {
-        return parse_msg(line, rest, &buf[body..], true)
-            .map(|r| r.map(|(m, n)| (ServerOp::Msg(m), body + n)));
+        return parse_msg(line, rest, &buf[body..], true).map(|r| r.map(|(m, n)| (ServerOp::Msg(m), body + n)));
     } else if verb.eq_ignore_ascii_case(b"PING") {
         ServerOp::Ping
     } else if verb.eq_ignore_ascii_case(b"PONG") {
@@ -113,9 +105,7 @@ pub fn parse(buf: &[u8]) -> Result<Option<(ServerOp<'_>, usize)>, ScanError> {
     } else if verb.eq_ignore_ascii_case(b"INFO") {
         ServerOp::Info(rest)
     } else {
-        return Err(ScanError::UnknownOp(
-            String::from_utf8_lossy(line).into_owned(),
-        ));
+        return Err(ScanError::UnknownOp(String::from_utf8_lossy(line).into_owned()));
     };
     Ok(Some((op, body)))
 }
@@ -129,10 +119,7 @@ fn parse_msg<'a>(
     let bad = || ScanError::BadMsgLine(String::from_utf8_lossy(line).into_owned());
     let mut tokens: [&[u8]; 5] = [&[]; 5];
     let mut n = 0;
-    for t in args
-        .split(|&b| b == b' ' || b == b'\t')
-        .filter(|t| !t.is_empty())
-    {
+    for t in args.split(|&b| b == b' ' || b == b'\t').filter(|t| !t.is_empty()) {
         if n == tokens.len() {
             return Err(bad());
         }
@@ -165,13 +152,7 @@ fn parse_msg<'a>(
         Some(h) => (Some(&body[..h]), &body[h..total]),
         None => (None, &body[..total]),
     };
-    let msg = Msg {
-        subject: tokens[0],
-        sid: tokens[1],
-        reply,
-        headers,
-        payload,
-    };
+    let msg = Msg { subject: tokens[0], sid: tokens[1], reply, headers, payload };
     Ok(Some((msg, total + 2)))
 }
 
@@ -207,8 +188,8 @@ pub fn scan_msgs(buf: &[u8], mut on_payload: impl FnMut(&[u8])) -> Result<Scanne
             return Ok(out);
         };
         let line = strip_cr(&rest[..nl]);
-        let size = trailing_size(line)
-            .ok_or_else(|| ScanError::BadMsgLine(String::from_utf8_lossy(line).into_owned()))?;
+        let size =
+            trailing_size(line).ok_or_else(|| ScanError::BadMsgLine(String::from_utf8_lossy(line).into_owned()))?;
         let body = nl + 1;
         let end = body + size;
         if rest.len() < end + 2 {
@@ -247,9 +228,7 @@ fn parse_size(token: &[u8]) -> Option<usize> {
     if token.is_empty() || token.len() > 12 {
         return None;
     }
-    token.iter().try_fold(0usize, |acc, &b| {
-        b.is_ascii_digit().then(|| acc * 10 + usize::from(b - b'0'))
-    })
+    token.iter().try_fold(0usize, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + usize::from(b - b'0')))
 }
 
 fn strip_cr(line: &[u8]) -> &[u8] {
@@ -276,17 +255,10 @@ mod tests {
     fn parse_takes_message_with_and_without_reply() {
         let buf = b"MSG foo.bar 7 5\r\nhello\r\nMSG a 1 r.1 0\r\n\r\n";
         let (op, n) = parse(buf).unwrap().unwrap();
-        let ServerOp::Msg(m) = op else {
-            panic!("{op:?}")
-        };
-        assert_eq!(
-            (m.subject, m.sid, m.reply, m.payload),
-            (&b"foo.bar"[..], &b"7"[..], None, &b"hello"[..])
-        );
+        let ServerOp::Msg(m) = op else { panic!("{op:?}") };
+        assert_eq!((m.subject, m.sid, m.reply, m.payload), (&b"foo.bar"[..], &b"7"[..], None, &b"hello"[..]));
         let (op, n2) = parse(&buf[n..]).unwrap().unwrap();
-        let ServerOp::Msg(m) = op else {
-            panic!("{op:?}")
-        };
+        let ServerOp::Msg(m) = op else { panic!("{op:?}") };
         assert_eq!((m.reply, m.payload), (Some(&b"r.1"[..]), &b""[..]));
         assert_eq!(n + n2, buf.len());
     }
@@ -297,9 +269,7 @@ mod tests {
         let mut buf = format!("HMSG _INBOX.x 1 {} {}\r\n", hdr.len(), hdr.len()).into_bytes();
         buf.extend_from_slice(hdr);
         buf.extend_from_slice(b"\r\n");
-        let (ServerOp::Msg(m), n) = parse(&buf).unwrap().unwrap() else {
-            panic!()
-        };
+        let (ServerOp::Msg(m), n) = parse(&buf).unwrap().unwrap() else { panic!() };
         assert_eq!(n, buf.len());
         assert_eq!(m.status(), Some(408));
         assert_eq!(m.header("nats-pending-messages"), Some(&b"42"[..]));
@@ -309,11 +279,7 @@ mod tests {
     #[test]
     fn parse_waits_for_incomplete_input() {
         for cut in [3, 10, 17, 19] {
-            assert_eq!(
-                parse(&b"MSG foo 1 5\r\nhello\r\n"[..cut]).unwrap(),
-                None,
-                "cut {cut}"
-            );
+            assert_eq!(parse(&b"MSG foo 1 5\r\nhello\r\n"[..cut]).unwrap(), None, "cut {cut}");
         }
         assert_eq!(parse(b"PON").unwrap(), None);
     }
@@ -323,27 +289,15 @@ mod tests {
         assert_eq!(parse(b"PING\r\n").unwrap(), Some((ServerOp::Ping, 6)));
         assert_eq!(parse(b"pong\r\n").unwrap(), Some((ServerOp::Pong, 6)));
         assert_eq!(parse(b"+OK\r\n").unwrap(), Some((ServerOp::Ok, 5)));
-        assert_eq!(
-            parse(b"-ERR 'Slow Consumer'\r\n").unwrap(),
-            Some((ServerOp::Err(b"'Slow Consumer'"), 22))
-        );
-        assert_eq!(
-            parse(b"INFO {\"a\":1}\r\n").unwrap(),
-            Some((ServerOp::Info(b"{\"a\":1}"), 14))
-        );
+        assert_eq!(parse(b"-ERR 'Slow Consumer'\r\n").unwrap(), Some((ServerOp::Err(b"'Slow Consumer'"), 22)));
+        assert_eq!(parse(b"INFO {\"a\":1}\r\n").unwrap(), Some((ServerOp::Info(b"{\"a\":1}"), 14)));
         assert!(matches!(parse(b"WHAT\r\n"), Err(ScanError::UnknownOp(_))));
     }
 
     #[test]
     fn wrong_byte_count_is_a_frame_mismatch() {
-        assert_eq!(
-            parse(b"MSG foo 1 4\r\nhello\r\n"),
-            Err(ScanError::FrameMismatch { size: 4 })
-        );
-        assert_eq!(
-            scan_msgs(b"MSG foo 1 6\r\nhello\r\nxx", |_| {}),
-            Err(ScanError::FrameMismatch { size: 6 })
-        );
+        assert_eq!(parse(b"MSG foo 1 4\r\nhello\r\n"), Err(ScanError::FrameMismatch { size: 4 }));
+        assert_eq!(scan_msgs(b"MSG foo 1 6\r\nhello\r\nxx", |_| {}), Err(ScanError::FrameMismatch { size: 6 }));
     }
 
     #[test]
@@ -372,9 +326,6 @@ mod tests {
 
     #[test]
     fn scan_rejects_a_line_without_size() {
-        assert!(matches!(
-            scan_msgs(b"MSG foo 1 x\r\n", |_| {}),
-            Err(ScanError::BadMsgLine(_))
-        ));
+        assert!(matches!(scan_msgs(b"MSG foo 1 x\r\n", |_| {}), Err(ScanError::BadMsgLine(_))));
     }
 }

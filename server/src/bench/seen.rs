@@ -42,11 +42,7 @@ impl SeenSet {
 pub fn union_count(sets: &[&SeenSet]) -> u64 {
     let len = sets.iter().map(|s| s.words.len()).max().unwrap_or(0);
     (0..len)
-        .map(|i| {
-            sets.iter()
-                .fold(0u64, |acc, s| acc | s.words.get(i).copied().unwrap_or(0))
-                .count_ones() as u64
-        })
+        .map(|i| sets.iter().fold(0u64, |acc, s| acc | s.words.get(i).copied().unwrap_or(0)).count_ones() as u64)
         .sum()
 }
 

@@ -26,10 +26,7 @@ impl Drop for NatsServer {
         if std::thread::panicking() {
             let log = std::fs::read_to_string(&self.log).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(30).collect();
-            eprintln!(
-                "nats-server log tail:\n{}",
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-            );
+            eprintln!("nats-server log tail:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
         }
         let _ = std::fs::remove_file(&self.log);
         if let Some(dir) = &self.store {
@@ -39,9 +36,7 @@ impl Drop for NatsServer {
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
 /// Starts `nats-server` (with JetStream when asked), or `None` with a note when it is not installed.
@@ -51,34 +46,20 @@ pub(super) fn nats_server(jetstream: bool) -> Option<NatsServer> {
         return None;
     };
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name = format!(
-        "switchyard-bench-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
+    let name =
+        format!("switchyard-bench-{}-{}", std::process::id(), NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
     let log = std::env::temp_dir().join(format!("{name}.log"));
     let mut cmd = Command::new(bin);
     // `-p -1`: the server picks a free port itself and logs it.
-    cmd.args(["-a", "127.0.0.1", "-p", "-1", "-l"])
-        .arg(&log)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    cmd.args(["-a", "127.0.0.1", "-p", "-1", "-l"]).arg(&log).stdout(Stdio::null()).stderr(Stdio::null());
     let store = jetstream.then(|| std::env::temp_dir().join(&name));
     if let Some(dir) = &store {
         cmd.arg("-js").arg("-sd").arg(dir);
     }
-    let mut server = NatsServer {
-        child: cmd.spawn().expect("start nats-server"),
-        port: 0,
-        store,
-        log,
-    };
+    let mut server = NatsServer { child: cmd.spawn().expect("start nats-server"), port: 0, store, log };
     let deadline = Instant::now() + Duration::from_secs(10);
     while server.port == 0 {
-        assert!(
-            Instant::now() < deadline,
-            "nats-server did not report its port"
-        );
+        assert!(Instant::now() < deadline, "nats-server did not report its port");
         std::thread::sleep(Duration::from_millis(20));
         let text = std::fs::read_to_string(&server.log).unwrap_or_default();
         server.port = text
@@ -88,11 +69,7 @@ pub(super) fn nats_server(jetstream: bool) -> Option<NatsServer> {
             .unwrap_or(0);
     }
     while TcpStream::connect(("127.0.0.1", server.port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "nats-server did not open port {}",
-            server.port
-        );
+        assert!(Instant::now() < deadline, "nats-server did not open port {}", server.port);
         std::thread::sleep(Duration::from_millis(20));
     }
     Some(server)
@@ -101,11 +78,8 @@ pub(super) fn nats_server(jetstream: bool) -> Option<NatsServer> {
 /// Runs `switchyard bench <words>` against `server` and returns the report's JSON, asserting that
 /// no problem was found.
 fn bench(server: &NatsServer, words: &str) -> Value {
-    let line = format!(
-        "switchyard-bench {words} --url nats://127.0.0.1:{} --server-pid {}",
-        server.port,
-        server.child.id()
-    );
+    let line =
+        format!("switchyard-bench {words} --url nats://127.0.0.1:{} --server-pid {}", server.port, server.child.id());
     let args = Args::try_parse_from(line.split_whitespace()).unwrap();
     let report = execute(&args).unwrap_or_else(|e| panic!("{words}: {e:#}"));
     let json = report.json();
@@ -217,10 +191,7 @@ fn idle_scenario_reports_server_memory_per_connection() {
     };
     let json = bench(&server, "idle --conns 200 --wait 200ms");
     assert_eq!(json["conns"], 200);
-    assert!(
-        json["rss_after_kib"].as_u64().unwrap() > json["rss_before_kib"].as_u64().unwrap(),
-        "{json}"
-    );
+    assert!(json["rss_after_kib"].as_u64().unwrap() > json["rss_before_kib"].as_u64().unwrap(), "{json}");
 }
 
 #[test]

@@ -56,36 +56,15 @@ impl Plan {
                 if args.subs.is_some_and(|n| n > 0) {
                     bail!("the pub scenario has no subscribers; use pubsub");
                 }
-                Plan {
-                    subjects: vec![base],
-                    filters: Vec::new(),
-                    queue: false,
-                    stamp,
-                }
+                Plan { subjects: vec![base], filters: Vec::new(), queue: false, stamp }
             }
             Scenario::Pubsub | Scenario::Fanout => {
-                let n = subs(if args.scenario == Scenario::Pubsub {
-                    1
-                } else {
-                    5
-                });
-                Plan {
-                    subjects: vec![base.clone()],
-                    filters: vec![base; n],
-                    queue: false,
-                    stamp,
-                }
+                let n = subs(if args.scenario == Scenario::Pubsub { 1 } else { 5 });
+                Plan { subjects: vec![base.clone()], filters: vec![base; n], queue: false, stamp }
             }
-            Scenario::Queue => Plan {
-                subjects: vec![base.clone()],
-                filters: vec![base; subs(4)],
-                queue: true,
-                stamp,
-            },
+            Scenario::Queue => Plan { subjects: vec![base.clone()], filters: vec![base; subs(4)], queue: true, stamp },
             Scenario::Wildcard => {
-                let subjects = (0..args.subjects)
-                    .map(|j| format!("{base}.g{}.s{j}", j % 10))
-                    .collect();
+                let subjects = (0..args.subjects).map(|j| format!("{base}.g{}.s{j}", j % 10)).collect();
                 let filters = (0..subs(3))
                     .map(|k| match k % 3 {
                         0 => format!("{base}.>"),
@@ -93,12 +72,7 @@ impl Plan {
                         _ => format!("{base}.g{}.*", k % 10),
                     })
                     .collect();
-                Plan {
-                    subjects,
-                    filters,
-                    queue: false,
-                    stamp,
-                }
+                Plan { subjects, filters, queue: false, stamp }
             }
             other => bail!("{} is not a throughput scenario", other.name()),
         };
@@ -111,11 +85,7 @@ impl Plan {
     /// Messages matching `filter` among the first `sent` of one publisher's cycle.
     fn matching(&self, filter: &str, sent: u64) -> u64 {
         let cycle = self.subjects.len() as u64;
-        let hits: Vec<bool> = self
-            .subjects
-            .iter()
-            .map(|s| subject::matches(filter, s))
-            .collect();
+        let hits: Vec<bool> = self.subjects.iter().map(|s| subject::matches(filter, s)).collect();
         let per_cycle = hits.iter().filter(|&&h| h).count() as u64;
         let rem = usize::try_from(sent % cycle).expect("remainder below cycle length");
         sent / cycle * per_cycle + hits[..rem].iter().filter(|&&h| h).count() as u64
@@ -152,9 +122,7 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
         c.flush()?;
         sub_conns.push(c);
     }
-    let pub_conns = (0..npubs)
-        .map(|k| Conn::connect(addr, &format!("bench-pub-{k}")))
-        .collect::<Result<Vec<_>>>()?;
+    let pub_conns = (0..npubs).map(|k| Conn::connect(addr, &format!("bench-pub-{k}"))).collect::<Result<Vec<_>>>()?;
 
     let group_counter = Arc::new(AtomicU64::new(0));
     let group_expected = Arc::new(AtomicU64::new(UNKNOWN));
@@ -163,15 +131,9 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
         .iter()
         .map(|_| {
             if plan.queue {
-                Goal {
-                    counter: group_counter.clone(),
-                    expected: group_expected.clone(),
-                }
+                Goal { counter: group_counter.clone(), expected: group_expected.clone() }
             } else {
-                Goal {
-                    counter: Arc::new(AtomicU64::new(0)),
-                    expected: Arc::new(AtomicU64::new(UNKNOWN)),
-                }
+                Goal { counter: Arc::new(AtomicU64::new(0)), expected: Arc::new(AtomicU64::new(UNKNOWN)) }
             }
         })
         .collect();
@@ -184,9 +146,7 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
             .zip(&goals)
             .map(|(c, goal)| {
                 let abort = &abort;
-                s.spawn(move || {
-                    subscriber(c, goal, args.size, plan.stamp, args.drain_timeout, abort)
-                })
+                s.spawn(move || subscriber(c, goal, args.size, plan.stamp, args.drain_timeout, abort))
             })
             .collect();
         let pubs: Vec<_> = pub_conns
@@ -195,9 +155,7 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
             .map(|(k, c)| {
                 let frames = Frames::new(&plan.subjects, None, args.size, args.write_size);
                 let count = match limit {
-                    Limit::Count(n) => {
-                        Limit::Count(n / npubs as u64 + u64::from((k as u64) < n % npubs as u64))
-                    }
+                    Limit::Count(n) => Limit::Count(n / npubs as u64 + u64::from((k as u64) < n % npubs as u64)),
                     other => other,
                 };
                 let stamp = plan.stamp.then_some((k as u64, npubs as u64));
@@ -205,13 +163,8 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
                 s.spawn(move || publisher(c, frames, count, stamp, args, start_line))
             })
             .collect();
-        let pub_results: Vec<Result<Span>> = pubs
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow!("publisher panicked")))
-            })
-            .collect();
+        let pub_results: Vec<Result<Span>> =
+            pubs.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow!("publisher panicked")))).collect();
         if pub_results.iter().any(Result::is_err) {
             abort.store(true, Ordering::Relaxed);
         } else {
@@ -228,10 +181,8 @@ pub(super) fn run(args: &Args, addr: &str) -> Result<Report> {
         let sub_results: Vec<SubOutcome> = subs
             .into_iter()
             .map(|h| {
-                h.join().unwrap_or_else(|_| SubOutcome {
-                    error: Some("subscriber panicked".into()),
-                    ..Default::default()
-                })
+                h.join()
+                    .unwrap_or_else(|_| SubOutcome { error: Some("subscriber panicked".into()), ..Default::default() })
             })
             .collect();
         (pub_results, sub_results)
@@ -292,27 +243,12 @@ fn publisher(
     conn::send(&mut c.tx, b"PING\r\n")?;
     c.wait_pongs(outstanding + 1)?;
     let end = Instant::now();
-    Ok(Span {
-        msgs: sent,
-        bytes: sent * args.size as u64,
-        start,
-        end,
-    })
+    Ok(Span { msgs: sent, bytes: sent * args.size as u64, start, end })
 }
 
 /// One subscriber: counts frames until its goal is met or the drain timeout passes.
-fn subscriber(
-    mut c: Conn,
-    goal: &Goal,
-    size: usize,
-    stamp: bool,
-    drain: Duration,
-    abort: &AtomicBool,
-) -> SubOutcome {
-    let mut out = SubOutcome {
-        seen: stamp.then(SeenSet::default),
-        ..SubOutcome::default()
-    };
+fn subscriber(mut c: Conn, goal: &Goal, size: usize, stamp: bool, drain: Duration, abort: &AtomicBool) -> SubOutcome {
+    let mut out = SubOutcome { seen: stamp.then(SeenSet::default), ..SubOutcome::default() };
     let mut known_at: Option<Instant> = None;
     loop {
         let (mut bytes, mut wrong_size) = (0u64, 0u64);
@@ -357,13 +293,7 @@ fn subscriber(
     }
 }
 
-fn summarize(
-    args: &Args,
-    plan: &Plan,
-    pubs: &[Span],
-    subs: &[SubOutcome],
-    goals: &[Goal],
-) -> Report {
+fn summarize(args: &Args, plan: &Plan, pubs: &[Span], subs: &[SubOutcome], goals: &[Goal]) -> Report {
     let name = args.scenario.name();
     let sent: u64 = pubs.iter().map(|p| p.msgs).sum();
     let headline = format!(
@@ -373,11 +303,7 @@ fn summarize(
         if plan.queue { " (queue group)" } else { "" },
         group(sent),
         args.size,
-        if plan.subjects.len() > 1 {
-            format!(" over {} subjects", plan.subjects.len())
-        } else {
-            String::new()
-        },
+        if plan.subjects.len() > 1 { format!(" over {} subjects", plan.subjects.len()) } else { String::new() },
         args.url
     );
     let mut r = Report::new(name, headline);
@@ -399,31 +325,15 @@ fn summarize(
 
     let sub_spans: Vec<Span> = subs
         .iter()
-        .filter_map(|s| {
-            Some(Span {
-                msgs: s.msgs,
-                bytes: s.bytes,
-                start: s.first?,
-                end: s.last?,
-            })
-        })
+        .filter_map(|s| Some(Span { msgs: s.msgs, bytes: s.bytes, start: s.first?, end: s.last? }))
         .collect();
     let received: u64 = subs.iter().map(|s| s.msgs).sum();
     let expected: u64 = if plan.queue {
-        goals
-            .first()
-            .map_or(0, |g| g.expected.load(Ordering::Acquire))
+        goals.first().map_or(0, |g| g.expected.load(Ordering::Acquire))
     } else {
-        goals
-            .iter()
-            .map(|g| g.expected.load(Ordering::Acquire))
-            .sum()
+        goals.iter().map(|g| g.expected.load(Ordering::Acquire)).sum()
     };
-    let rate = Rate::aggregate(&sub_spans).unwrap_or(Rate {
-        msgs: 0,
-        bytes: 0,
-        elapsed: Duration::ZERO,
-    });
+    let rate = Rate::aggregate(&sub_spans).unwrap_or(Rate { msgs: 0, bytes: 0, elapsed: Duration::ZERO });
     r.line(rate.line("sub"));
     if let Some(line) = report::spread_line("sub", &sub_spans) {
         r.line(line);
@@ -436,32 +346,18 @@ fn summarize(
 
     for (k, (s, g)) in subs.iter().zip(goals).enumerate() {
         if let Some(e) = &s.error {
-            r.problem(format!(
-                "subscriber {k} failed after {} msgs: {e}",
-                group(s.msgs)
-            ));
+            r.problem(format!("subscriber {k} failed after {} msgs: {e}", group(s.msgs)));
         }
         if s.wrong_size > 0 {
-            r.problem(format!(
-                "subscriber {k} got {} frames whose size is not {} B",
-                group(s.wrong_size),
-                args.size
-            ));
+            r.problem(format!("subscriber {k} got {} frames whose size is not {} B", group(s.wrong_size), args.size));
         }
         if !plan.queue {
             let want = g.expected.load(Ordering::Acquire);
-            if let Some(text) = report::loss_text(
-                &format!("subscriber {k} ({})", plan.filters[k]),
-                want,
-                s.msgs,
-            ) {
+            if let Some(text) = report::loss_text(&format!("subscriber {k} ({})", plan.filters[k]), want, s.msgs) {
                 r.problem(text);
             }
             if s.msgs > want {
-                r.problem(format!(
-                    "subscriber {k} got {} more messages than published",
-                    group(s.msgs - want)
-                ));
+                r.problem(format!("subscriber {k} got {} more messages than published", group(s.msgs - want)));
             }
         }
     }
@@ -491,10 +387,7 @@ fn summarize(
         };
         sub_json["duplicates"] = json!(duplicates);
         if duplicates > 0 {
-            r.problem(format!(
-                "sequence check: {} duplicate deliveries",
-                group(duplicates)
-            ));
+            r.problem(format!("sequence check: {} duplicate deliveries", group(duplicates)));
         } else {
             r.line("      sequence check: every message delivered exactly once");
         }
@@ -533,10 +426,7 @@ mod tests {
     #[test]
     fn wildcard_expectations_follow_filter_matches() {
         let p = plan("wildcard --subjects 20 --subs 3");
-        assert_eq!(
-            p.filters,
-            ["bench.subj.>", "bench.subj.*.*", "bench.subj.g2.*"]
-        );
+        assert_eq!(p.filters, ["bench.subj.>", "bench.subj.*.*", "bench.subj.g2.*"]);
         assert_eq!(p.matching("bench.subj.>", 45), 45);
         // Subjects j with j % 10 == 2 are g2: j = 2, 12 in each cycle of 20; 45 sent = 2 cycles + 5.
         assert_eq!(p.matching("bench.subj.g2.*", 45), 2 * 2 + 1);
@@ -559,30 +449,13 @@ mod tests {
         sub.subscribe("loss.test", None, 1).unwrap();
         sub.flush().unwrap();
         let mut publisher = Conn::connect(&addr, "pub").unwrap();
-        conn::send(
-            &mut publisher.tx,
-            b"PUB loss.test 2\r\nhi\r\n".repeat(5).as_slice(),
-        )
-        .unwrap();
+        conn::send(&mut publisher.tx, b"PUB loss.test 2\r\nhi\r\n".repeat(5).as_slice()).unwrap();
         publisher.flush().unwrap();
         // Told to expect 10 when only 5 were published, the subscriber gives up after the drain timeout.
-        let goal = Goal {
-            counter: Arc::new(AtomicU64::new(0)),
-            expected: Arc::new(AtomicU64::new(10)),
-        };
+        let goal = Goal { counter: Arc::new(AtomicU64::new(0)), expected: Arc::new(AtomicU64::new(10)) };
         let started = Instant::now();
-        let out = subscriber(
-            sub,
-            &goal,
-            2,
-            false,
-            Duration::from_millis(300),
-            &AtomicBool::new(false),
-        );
-        assert_eq!(
-            (out.msgs, out.bytes, out.wrong_size, out.error),
-            (5, 10, 0, None)
-        );
+        let out = subscriber(sub, &goal, 2, false, Duration::from_millis(300), &AtomicBool::new(false));
+        assert_eq!((out.msgs, out.bytes, out.wrong_size, out.error), (5, 10, 0, None));
         assert!(started.elapsed() >= Duration::from_millis(300));
     }
 }

@@ -25,18 +25,26 @@ pub struct PublishCtx {
     pub echo: bool,
     cache: MatchCache,
     pending: Vec<Arc<dyn Subscriber>>,
+    /// Subscribers past their stall threshold after the last batch.
+    stalled: Vec<Arc<super::outbound::Outbound>>,
     retired: Vec<Arc<Subscription>>,
     out_msgs: u64,
     out_bytes: u64,
 }
 
 impl PublishCtx {
+    /// Takes the queues that were past their stall threshold at the end of the last batch.
+    pub fn take_stalled(&mut self) -> Vec<Arc<super::outbound::Outbound>> {
+        std::mem::take(&mut self.stalled)
+    }
+
     pub fn new(origin: ClientId, echo: bool) -> Self {
         PublishCtx {
             origin,
             echo,
             cache: MatchCache::default(),
             pending: Vec::new(),
+            stalled: Vec::new(),
             retired: Vec::new(),
             out_msgs: 0,
             out_bytes: 0,
@@ -116,6 +124,9 @@ impl Router {
     pub fn finish(&self, ctx: &mut PublishCtx) {
         for client in ctx.pending.drain(..) {
             client.flush();
+            if let Some(out) = client.stalled() {
+                ctx.stalled.push(out);
+            }
         }
         for sub in ctx.retired.drain(..) {
             if self.sublist.remove(&sub) {

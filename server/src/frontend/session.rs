@@ -52,6 +52,10 @@ impl Subscriber for NatsClient {
         self.conn.outbound.flush();
     }
 
+    fn stalled(&self) -> Option<Arc<crate::core::Outbound>> {
+        self.conn.outbound.is_stalled().then(|| self.conn.outbound.clone())
+    }
+
     fn retired(&self, sub: &Arc<Subscription>) {
         let mut subs = self.conn.subs.lock();
         if subs.get(&sub.sid).is_some_and(|s| Arc::ptr_eq(s, sub)) {
@@ -140,6 +144,12 @@ impl Session {
 
     pub fn connection(&self) -> &Arc<Connection> {
         &self.conn
+    }
+
+    /// Subscribers' queues that the last batch left past their stall threshold; the transport waits
+    /// for them briefly before reading more, which slows a publisher down to its subscribers' pace.
+    pub fn take_stalled(&mut self) -> Vec<Arc<crate::core::Outbound>> {
+        self.ctx.take_stalled()
     }
 
     /// Whether CONNECT has been accepted.
