@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use switchyard_shared::headers::HeaderMap;
 
 use crate::base64;
-use crate::core::Message;
+use crate::core::{ClientError, Message};
 
 /// API prefix without a domain.
 pub const API_PREFIX: &str = "$JS.API";
@@ -44,6 +44,9 @@ pub enum JetStreamError {
     InvalidKey(String),
     #[error("status {code}: {description}")]
     Status { code: u16, description: String },
+    /// The request itself failed (no responders = no such stream or JetStream disabled, timeout, …).
+    #[error(transparent)]
+    Request(#[from] ClientError),
 }
 
 /// The API prefix for a JetStream domain (`$JS.<domain>.API`), or the default one.
