@@ -214,6 +214,10 @@ export class Msg {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * Acknowledges and resolves once the server has recorded the ack.
+     */
+    ackSync(): Promise<void>;
+    /**
      * Acknowledges a JetStream message.
      */
     ack(): void;
@@ -350,6 +354,7 @@ export interface InitOutput {
     readonly kvwatch_next: (a: number) => any;
     readonly kvwatch_stop: (a: number) => void;
     readonly msg_ack: (a: number) => [number, number];
+    readonly msg_ackSync: (a: number) => any;
     readonly msg_data: (a: number) => any;
     readonly msg_headers: (a: number) => number;
     readonly msg_info: (a: number) => any;
@@ -372,8 +377,8 @@ export interface InitOutput {
     readonly wasm_bindgen__convert__closures_____invoke__h60702a48838d1764: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__hb98d63cc49481475: (a: number, b: number, c: any, d: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_72: (a: number, b: number, c: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_73: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_74: (a: number, b: number, c: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h3b5e3d7b797d9e8d: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;

@@ -699,6 +699,14 @@ export class Msg {
         wasm.__wbg_msg_free(ptr, 0);
     }
     /**
+     * Acknowledges and resolves once the server has recorded the ack.
+     * @returns {Promise<void>}
+     */
+    ackSync() {
+        const ret = wasm.msg_ackSync(this.__wbg_ptr);
+        return ret;
+    }
+    /**
      * Acknowledges a JetStream message.
      */
     ack() {
@@ -1278,7 +1286,7 @@ function __wbg_get_imports() {
             return ret;
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 172, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 177, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h60702a48838d1764);
             return ret;
         },
@@ -1289,12 +1297,12 @@ function __wbg_get_imports() {
         },
         __wbindgen_generic_0000000000000003: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("Event")], shim_idx: 1, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_72);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_73);
             return ret;
         },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("MessageEvent")], shim_idx: 1, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_73);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_74);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
@@ -1336,12 +1344,12 @@ function wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60(arg0, arg
     wasm.wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_72(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_72(arg0, arg1, arg2);
-}
-
 function wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_73(arg0, arg1, arg2) {
     wasm.wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_73(arg0, arg1, arg2);
+}
+
+function wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_74(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h46e128dd3e581b60_74(arg0, arg1, arg2);
 }
 
 function wasm_bindgen__convert__closures_____invoke__h60702a48838d1764(arg0, arg1, arg2) {

@@ -226,6 +226,12 @@ impl Client {
         self.publish(reply, &body)
     }
 
+    /// Acknowledges and waits until the server confirms it has recorded the ack.
+    pub async fn ack_sync(&self, msg: &Message) -> Result<(), ClientError> {
+        let Some(reply) = msg.reply.as_deref() else { return Ok(()) };
+        self.request(reply, ack::ACK, DEFAULT_TIMEOUT_MS).await.map(drop)
+    }
+
     /// Creates a KV bucket (its `KV_<bucket>` stream) keeping `history` revisions per key.
     pub async fn kv_create(&self, bucket: &str, history: u32, ttl_ms: u64) -> Result<Value, JetStreamError> {
         let stream = js::kv_stream(bucket)?;

@@ -407,6 +407,16 @@ impl Msg {
         self.ack_with(AckKind::Ack)
     }
 
+    /// Acknowledges and resolves once the server has recorded the ack.
+    #[wasm_bindgen(js_name = ackSync, unchecked_return_type = "Promise<void>")]
+    pub fn ack_sync(&self) -> Promise {
+        let (client, msg) = (self.client.clone(), self.inner.clone());
+        promise(async move {
+            client.ack_sync(&msg).await.map_err(|e| client_error(&e))?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
     /// Asks for redelivery, after `delay` ms if given.
     pub fn nak(&self, delay: Option<f64>) -> Result<(), JsValue> {
         self.ack_with(AckKind::Nak(delay.map(|d| d.max(0.0) as u64)))
