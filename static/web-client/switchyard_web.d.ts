@@ -27,7 +27,7 @@ export interface Headers extends Iterable<[string, string]> {}
 
 
 /**
- * A connection made by [`connect`].
+ * A connection, made by `connect`.
  */
 export class Connection {
     private constructor();
@@ -53,7 +53,7 @@ export class Connection {
      * Pulls up to `batch` messages (default 1) from a pull consumer, waiting at most `expires` ms
      * (default 5000); acknowledge each with `msg.ack()`.
      */
-    fetch(stream: string, consumer: string, options: FetchOpts): Promise<Msg[]>;
+    fetch(stream: string, consumer: string, options?: FetchOpts): Promise<Msg[]>;
     /**
      * Resolves once the server has processed everything sent so far.
      */
@@ -61,15 +61,15 @@ export class Connection {
     /**
      * Publishes into a stream; resolves with the `PubAck`.
      */
-    jsPublish(subject: string, data: Payload, options: JsPublishOptions): Promise<PubAck>;
+    jsPublish(subject: string, data?: Payload, options?: JsPublishOptions): Promise<PubAck>;
     /**
      * Creates a KV bucket; `history` revisions per key (default 1), `ttl` in ms (0 = forever).
      */
-    kvCreate(bucket: string, options: any): Promise<any>;
+    kvCreate(bucket: string, options?: { history?: number; ttl?: number }): Promise<any>;
     /**
      * Deletes a key (`{purge: true}` also drops its history); resolves with the marker's revision.
      */
-    kvDelete(bucket: string, key: string, options: any): Promise<number>;
+    kvDelete(bucket: string, key: string, options?: { purge?: boolean }): Promise<number>;
     /**
      * The current value of a key, or `null`.
      */
@@ -77,24 +77,24 @@ export class Connection {
     /**
      * Stores a value; resolves with its revision.
      */
-    kvPut(bucket: string, key: string, value: Payload): Promise<number>;
+    kvPut(bucket: string, key: string, value?: Payload): Promise<number>;
     /**
      * Watches a bucket (`key` filter, default all keys); `include` is `"last"` (latest value of each
      * key, then updates; default), `"new"` or `"all"`. With `callback`, every entry is passed to it.
      */
-    kvWatch(bucket: string, options: KvWatchOptions): Promise<KvWatch>;
+    kvWatch(bucket: string, options?: KvWatchOptions): Promise<KvWatch>;
     newInbox(): string;
     /**
      * Calls `callback(event)` on `"connect"`, `"disconnect"`, `"reconnect"`, `"error"`, `"ldm"`
      * or `"close"`.
      */
     on(event: string, callback: Function): void;
-    publish(subject: string, data: Payload, options: PublishOptions): void;
+    publish(subject: string, data?: Payload, options?: PublishOptions): void;
     /**
      * Sends a request and resolves with the first reply; rejects with code `"503"` when nobody
      * listens and `"TIMEOUT"` after `timeout` ms (default 5000).
      */
-    request(subject: string, data: Payload, options: RequestOptions): Promise<Msg>;
+    request(subject: string, data?: Payload, options?: RequestOptions): Promise<Msg>;
     /**
      * `{inMsgs, inBytes, outMsgs, outBytes, reconnects}`.
      */
@@ -114,7 +114,7 @@ export class Connection {
     /**
      * Subscribes. With `callback`, every message is passed to it; otherwise iterate the result.
      */
-    subscribe(subject: string, options: SubscribeOptions): Subscription;
+    subscribe(subject: string, options?: SubscribeOptions): Subscription;
     /**
      * The server's `INFO`.
      */
@@ -232,7 +232,7 @@ export class Msg {
     /**
      * Publishes to the reply subject; `false` when the message has none.
      */
-    respond(data: Payload, options: PublishOptions): boolean;
+    respond(data?: Payload, options?: PublishOptions): boolean;
     /**
      * The payload as UTF-8 text.
      */
@@ -290,7 +290,7 @@ export class Subscription {
  * Connects to a NATS server over WebSocket. `url` is a `ws://`/`wss://` URL or a list of them
  * (`options.servers` adds more); resolves once connected, rejects when no server could be reached.
  */
-export function connect(url: string | string[], options_obj: ConnectOptions): Promise<Connection>;
+export function connect(url: string | string[], options?: ConnectOptions): Promise<Connection>;
 
 export function start(): void;
 

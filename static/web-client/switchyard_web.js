@@ -4,7 +4,7 @@ import * as import1 from "./snippets/switchyard-web-client-b6faec82a5257c4e/inli
 
 
 /**
- * A connection made by [`connect`].
+ * A connection, made by `connect`.
  */
 export class Connection {
     static __wrap(ptr) {
@@ -64,7 +64,7 @@ export class Connection {
      * (default 5000); acknowledge each with `msg.ack()`.
      * @param {string} stream
      * @param {string} consumer
-     * @param {FetchOpts} options
+     * @param {FetchOpts} [options]
      * @returns {Promise<Msg[]>}
      */
     fetch(stream, consumer, options) {
@@ -101,8 +101,8 @@ export class Connection {
     /**
      * Publishes into a stream; resolves with the `PubAck`.
      * @param {string} subject
-     * @param {Payload} data
-     * @param {JsPublishOptions} options
+     * @param {Payload} [data]
+     * @param {JsPublishOptions} [options]
      * @returns {Promise<PubAck>}
      */
     jsPublish(subject, data, options) {
@@ -114,7 +114,7 @@ export class Connection {
     /**
      * Creates a KV bucket; `history` revisions per key (default 1), `ttl` in ms (0 = forever).
      * @param {string} bucket
-     * @param {any} options
+     * @param {{ history?: number; ttl?: number }} [options]
      * @returns {Promise<any>}
      */
     kvCreate(bucket, options) {
@@ -127,7 +127,7 @@ export class Connection {
      * Deletes a key (`{purge: true}` also drops its history); resolves with the marker's revision.
      * @param {string} bucket
      * @param {string} key
-     * @param {any} options
+     * @param {{ purge?: boolean }} [options]
      * @returns {Promise<number>}
      */
     kvDelete(bucket, key, options) {
@@ -170,7 +170,7 @@ export class Connection {
      * Stores a value; resolves with its revision.
      * @param {string} bucket
      * @param {string} key
-     * @param {Payload} value
+     * @param {Payload} [value]
      * @returns {Promise<number>}
      */
     kvPut(bucket, key, value) {
@@ -192,7 +192,7 @@ export class Connection {
      * Watches a bucket (`key` filter, default all keys); `include` is `"last"` (latest value of each
      * key, then updates; default), `"new"` or `"all"`. With `callback`, every entry is passed to it.
      * @param {string} bucket
-     * @param {KvWatchOptions} options
+     * @param {KvWatchOptions} [options]
      * @returns {Promise<KvWatch>}
      */
     kvWatch(bucket, options) {
@@ -229,8 +229,8 @@ export class Connection {
     }
     /**
      * @param {string} subject
-     * @param {Payload} data
-     * @param {PublishOptions} options
+     * @param {Payload} [data]
+     * @param {PublishOptions} [options]
      */
     publish(subject, data, options) {
         const ptr0 = passStringToWasm0(subject, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
@@ -244,8 +244,8 @@ export class Connection {
      * Sends a request and resolves with the first reply; rejects with code `"503"` when nobody
      * listens and `"TIMEOUT"` after `timeout` ms (default 5000).
      * @param {string} subject
-     * @param {Payload} data
-     * @param {RequestOptions} options
+     * @param {Payload} [data]
+     * @param {RequestOptions} [options]
      * @returns {Promise<Msg>}
      */
     request(subject, data, options) {
@@ -328,7 +328,7 @@ export class Connection {
     /**
      * Subscribes. With `callback`, every message is passed to it; otherwise iterate the result.
      * @param {string} subject
-     * @param {SubscribeOptions} options
+     * @param {SubscribeOptions} [options]
      * @returns {Subscription}
      */
     subscribe(subject, options) {
@@ -773,8 +773,8 @@ export class Msg {
     }
     /**
      * Publishes to the reply subject; `false` when the message has none.
-     * @param {Payload} data
-     * @param {PublishOptions} options
+     * @param {Payload} [data]
+     * @param {PublishOptions} [options]
      * @returns {boolean}
      */
     respond(data, options) {
@@ -923,11 +923,11 @@ if (Symbol.dispose) Subscription.prototype[Symbol.dispose] = Subscription.protot
  * Connects to a NATS server over WebSocket. `url` is a `ws://`/`wss://` URL or a list of them
  * (`options.servers` adds more); resolves once connected, rejects when no server could be reached.
  * @param {string | string[]} url
- * @param {ConnectOptions} options_obj
+ * @param {ConnectOptions} [options]
  * @returns {Promise<Connection>}
  */
-export function connect(url, options_obj) {
-    const ret = wasm.connect(url, options_obj);
+export function connect(url, options) {
+    const ret = wasm.connect(url, options);
     return ret;
 }
 

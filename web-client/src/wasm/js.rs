@@ -1,4 +1,4 @@
-//! The JavaScript API, exported with wasm-bindgen: `connect(url, options)` → [`Connection`], with
+//! The JavaScript API, exported with wasm-bindgen: `connect(url, options)` → `Connection`, with
 //! [`Subscription`] (an async iterator), [`Msg`], [`Headers`] (Map-like), [`KvEntry`] and
 //! [`KvWatch`].
 //!
@@ -384,8 +384,8 @@ impl Msg {
     /// Publishes to the reply subject; `false` when the message has none.
     pub fn respond(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Payload")] data: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PublishOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Payload")] data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PublishOptions")] options: JsValue,
     ) -> Result<bool, JsValue> {
         let Some(reply) = self.inner.reply.as_deref() else { return Ok(false) };
         let h = headers(&get(&options, "headers"))?;
@@ -605,7 +605,7 @@ fn call_listener(f: &Function, e: &ClientEvent) {
     }
 }
 
-fn options(url: &JsValue, o: &JsValue) -> Result<Options, JsValue> {
+fn connect_options(url: &JsValue, o: &JsValue) -> Result<Options, JsValue> {
     let mut opts = Options::default();
     let mut servers = Vec::new();
     for v in [url.clone(), get(o, "servers")] {
@@ -666,9 +666,9 @@ fn options(url: &JsValue, o: &JsValue) -> Result<Options, JsValue> {
 #[wasm_bindgen]
 pub async fn connect(
     #[wasm_bindgen(unchecked_param_type = "string | string[]")] url: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ConnectOptions")] options_obj: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: JsValue,
 ) -> Result<Connection, JsValue> {
-    let opts = options(&url, &options_obj)?;
+    let opts = connect_options(&url, &options)?;
     let hooks: Vec<(&'static str, Function)> = [
         ("connect", "onConnect"),
         ("disconnect", "onDisconnect"),
@@ -677,7 +677,7 @@ pub async fn connect(
         ("close", "onClose"),
     ]
     .into_iter()
-    .filter_map(|(ev, key)| get_fn(&options_obj, key).map(|f| (ev, f)))
+    .filter_map(|(ev, key)| get_fn(&options, key).map(|f| (ev, f)))
     .collect();
     let listener: Listener = Rc::new(move |e: &ClientEvent| {
         for (name, f) in &hooks {
@@ -690,7 +690,7 @@ pub async fn connect(
     Ok(Connection { client })
 }
 
-/// A connection made by [`connect`].
+/// A connection, made by `connect`.
 #[wasm_bindgen]
 pub struct Connection {
     client: Client,
@@ -765,8 +765,8 @@ impl Connection {
     pub fn publish(
         &self,
         subject: &str,
-        #[wasm_bindgen(unchecked_param_type = "Payload")] data: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PublishOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Payload")] data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PublishOptions")] options: JsValue,
     ) -> Result<(), JsValue> {
         let h = headers(&get(&options, "headers"))?;
         let reply = get_str(&options, "reply");
@@ -778,7 +778,7 @@ impl Connection {
     pub fn subscribe(
         &self,
         subject: &str,
-        #[wasm_bindgen(unchecked_param_type = "SubscribeOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SubscribeOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let queue = get_str(&options, "queue");
         let sub = match get_fn(&options, "callback") {
@@ -806,8 +806,8 @@ impl Connection {
     pub fn request(
         &self,
         subject: String,
-        #[wasm_bindgen(unchecked_param_type = "Payload")] data: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Payload")] data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: JsValue,
     ) -> Promise {
         let client = self.client.clone();
         let input = payload(&data).and_then(|p| Ok((p, headers(&get(&options, "headers"))?)));
@@ -860,8 +860,8 @@ impl Connection {
     pub fn js_publish(
         &self,
         subject: String,
-        #[wasm_bindgen(unchecked_param_type = "Payload")] data: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "JsPublishOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Payload")] data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "JsPublishOptions")] options: JsValue,
     ) -> Promise {
         let client = self.client.clone();
         let input = (|| -> Result<_, JsValue> {
@@ -938,7 +938,7 @@ impl Connection {
         &self,
         stream: String,
         consumer: String,
-        #[wasm_bindgen(unchecked_param_type = "FetchOpts")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FetchOpts")] options: JsValue,
     ) -> Promise {
         let client = self.client.clone();
         let opts = FetchOptions {
@@ -954,7 +954,11 @@ impl Connection {
 
     /// Creates a KV bucket; `history` revisions per key (default 1), `ttl` in ms (0 = forever).
     #[wasm_bindgen(js_name = kvCreate, unchecked_return_type = "Promise<any>")]
-    pub fn kv_create(&self, bucket: String, options: JsValue) -> Promise {
+    pub fn kv_create(
+        &self,
+        bucket: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ history?: number; ttl?: number }")] options: JsValue,
+    ) -> Promise {
         let client = self.client.clone();
         let history = get_u64(&options, "history").unwrap_or(1) as u32;
         let ttl = get_u64(&options, "ttl").unwrap_or(0);
@@ -979,7 +983,7 @@ impl Connection {
         &self,
         bucket: String,
         key: String,
-        #[wasm_bindgen(unchecked_param_type = "Payload")] value: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Payload")] value: JsValue,
     ) -> Promise {
         let client = self.client.clone();
         let value = payload(&value);
@@ -991,7 +995,12 @@ impl Connection {
 
     /// Deletes a key (`{purge: true}` also drops its history); resolves with the marker's revision.
     #[wasm_bindgen(js_name = kvDelete, unchecked_return_type = "Promise<number>")]
-    pub fn kv_delete(&self, bucket: String, key: String, options: JsValue) -> Promise {
+    pub fn kv_delete(
+        &self,
+        bucket: String,
+        key: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ purge?: boolean }")] options: JsValue,
+    ) -> Promise {
         let client = self.client.clone();
         let purge = get_bool(&options, "purge").unwrap_or(false);
         promise(async move {
@@ -1006,7 +1015,7 @@ impl Connection {
     pub fn kv_watch(
         &self,
         bucket: String,
-        #[wasm_bindgen(unchecked_param_type = "KvWatchOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "KvWatchOptions")] options: JsValue,
     ) -> Promise {
         let client = self.client.clone();
         let filter = get_str(&options, "key").unwrap_or_else(|| ">".into());
