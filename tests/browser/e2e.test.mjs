@@ -40,7 +40,7 @@ before(async () => {
     executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--js-flags=--expose-gc"],
   });
   page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
   page.on("console", (m) => {
@@ -155,6 +155,23 @@ test("async iterators, auto-unsubscribe and Map-like headers in the JS API", asy
   assert.deepEqual(r.keys, ["X-A", "X-B"]);
   assert.deepEqual(r.viaCallback, [3, 0]);
   assert.equal(r.badSubject, "BAD_SUBJECT");
+});
+
+test("a callback subscription outlives its garbage-collected handle", async () => {
+  const r = await page.evaluate(async () => {
+    const nc = window.nc;
+    const got = [];
+    (() => { nc.subscribe("gc.test", { callback: (m) => got.push(m.string()) }); })();
+    for (let i = 0; i < 5; i++) {
+      window.gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    nc.publish("gc.test", "still here");
+    await nc.flush();
+    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return got;
+  });
+  assert.deepEqual(r, ["still here"]);
 });
 
 test("the page reconnects after a server restart and resubscribes", async (t) => {

@@ -5,6 +5,7 @@
 //! event loop (`wasm_bindgen_futures::spawn_local`). A connection stays up until [`Client::close`]
 //! or [`Client::drain`], even when every handle is dropped.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -125,7 +126,7 @@ impl Client {
     pub fn subscribe(&self, subject: &str, queue: Option<&str>) -> Result<Subscriber, ClientError> {
         let sid = self.run(|core| core.subscribe(subject, queue))?;
         self.shared.sinks.borrow_mut().insert(sid, Sink::Waiter(None));
-        Ok(Subscriber { client: self.clone(), sid })
+        Ok(Subscriber { client: self.clone(), sid, detached: Cell::new(false) })
     }
 
     /// Subscribes with a callback that gets every message; [`Subscriber::next`] then yields nothing.
@@ -137,7 +138,7 @@ impl Client {
     ) -> Result<Subscriber, ClientError> {
         let sid = self.run(|core| core.subscribe(subject, queue))?;
         self.shared.sinks.borrow_mut().insert(sid, Sink::Callback(Rc::new(callback)));
-        Ok(Subscriber { client: self.clone(), sid })
+        Ok(Subscriber { client: self.clone(), sid, detached: Cell::new(false) })
     }
 
     pub async fn request(&self, subject: &str, payload: &[u8], timeout_ms: u64) -> Result<Message, ClientError> {
@@ -187,10 +188,11 @@ impl Client {
     }
 }
 
-/// A subscription. Dropping it unsubscribes.
+/// A subscription. Dropping it unsubscribes, unless [`Subscriber::detach`] was called.
 pub struct Subscriber {
     client: Client,
     sid: Sid,
+    detached: Cell<bool>,
 }
 
 impl std::fmt::Debug for Subscriber {
@@ -231,12 +233,20 @@ impl Subscriber {
     pub fn client(&self) -> &Client {
         &self.client
     }
+
+    /// Keeps the subscription when this handle is dropped (a callback subscription that should
+    /// live as long as the connection); it still ends on `unsubscribe`, max, drain or close.
+    pub fn detach(&self) {
+        self.detached.set(true);
+    }
 }
 
 impl Drop for Subscriber {
     fn drop(&mut self) {
-        self.unsubscribe();
-        self.client.shared.sinks.borrow_mut().remove(&self.sid);
+        if !self.detached.get() {
+            self.unsubscribe();
+            self.client.shared.sinks.borrow_mut().remove(&self.sid);
+        }
     }
 }
 

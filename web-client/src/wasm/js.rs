@@ -793,6 +793,11 @@ impl Connection {
             None => self.client.subscribe(subject, queue.as_deref()),
         }
         .map_err(|e| client_error(&e))?;
+        if get_fn(&options, "callback").is_some() {
+            // Nobody needs to hold a callback subscription: collecting its handle must not end it.
+            // An iterator subscription ends when its handle is collected, as nothing can read it.
+            sub.detach();
+        }
         if let Some(max) = get_u64(&options, "max").filter(|m| *m > 0) {
             sub.unsubscribe_after(max);
         }
