@@ -6,7 +6,8 @@
 # Writes static/web-client/switchyard_web.js, switchyard_web_bg.wasm, switchyard_web.d.ts and the
 # snippets/ the JS imports, then prints raw and gzipped sizes. Run scripts/wasm-toolchain.sh first.
 #
-# Knobs: WASM_TARGET_DIR (default target/wasm), WASM_OPT (path of wasm-opt; default the npm binaryen
+# Knobs: WASM_ROUTE=debian (use ../shared/tools/wasm-env.sh even when rustup has the target),
+# WASM_TARGET_DIR (default target/wasm), WASM_OPT (path of wasm-opt; default the npm binaryen
 # in tests/browser/node_modules, skipped when absent; WASM_OPT=none skips it).
 set -euo pipefail
 
@@ -29,7 +30,7 @@ export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$remap"
 elapsed() { echo "$(( $(date +%s%N) / 1000000 - $1 )) ms"; }
 t0=$(( $(date +%s%N) / 1000000 ))
 
-if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+if [ "${WASM_ROUTE:-}" != debian ] && command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   route=rustup
   ( cd "$root" && cargo build --release -p switchyard-web-client --target wasm32-unknown-unknown )
 elif [ -f "$env_script" ]; then
