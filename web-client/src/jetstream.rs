@@ -3,7 +3,7 @@
 //! and KV buckets, keys and entries.
 //!
 //! Inputs are strings and [`Message`]s; outputs are subjects, JSON bodies and typed results. The
-//! async helpers that send these over a connection live in the wasm layer; nothing here does I/O.
+//! async calls that send these over a connection live in the wasm layer; nothing here does I/O.
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;

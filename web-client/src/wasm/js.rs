@@ -6,7 +6,7 @@
 //! headers as a `Headers`, a `Map` or a plain object); everything is converted here and handed to
 //! [`Client`]. Errors become JS `Error`s named `NatsError` with a `code` (`"TIMEOUT"`, `"503"`,
 //! `"CONNECTION_CLOSED"`, …). Iteration protocols (`Symbol.asyncIterator`, `Symbol.iterator`) are
-//! installed on the exported prototypes by a small inline JS helper, since wasm-bindgen cannot
+//! installed on the exported prototypes by a small inline JS module, since wasm-bindgen cannot
 //! declare symbol-named methods.
 
 use std::rc::Rc;
