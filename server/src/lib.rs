@@ -5,13 +5,17 @@
 //! - [`core`]: the subject trie, router, subscriber interface, outbound queues, connections, counters;
 //! - [`frontend`]: protocol front-ends (NATS over TCP, …) that translate their wire into core calls;
 //! - [`auth`]: client authentication;
+//! - [`monitor`]: monitoring over HTTP (nats-server's endpoints, Prometheus, the HTTP bridge, console);
+//! - [`system`]: `$SYS` events and requests;
 //! - [`server`]: shared state and life cycle.
 
 pub mod auth;
 pub mod config;
 pub mod core;
 pub mod frontend;
+pub mod monitor;
 pub mod server;
+pub mod system;
 
 use std::future::Future;
 

@@ -60,6 +60,8 @@ pub struct Server {
     pub conn_limit: Arc<Semaphore>,
     /// Addresses actually bound, filled in by `start`.
     pub client_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// Monitoring state: JetStream and MQTT provider slots, traffic rates, the HTTP address.
+    pub monitoring: crate::monitor::Monitoring,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -93,6 +95,7 @@ impl Server {
             in_lame_duck: AtomicBool::new(false),
             conn_limit,
             client_addr: parking_lot::Mutex::new(None),
+            monitoring: crate::monitor::Monitoring::default(),
             config,
         }))
     }
@@ -179,6 +182,11 @@ impl Server {
         *server.client_addr.lock() = Some(client_addr);
         info!(%client_addr, version = NATS_VERSION, server_id = %server.server_id, "listening for client connections");
         tasks.spawn(frontend::tcp::accept_loop(server.clone(), listener));
+        if let Some(http) = crate::monitor::bind(&server).await? {
+            tasks.spawn(crate::monitor::serve(server.clone(), http));
+        }
+        tasks.spawn(crate::monitor::rates::run(server.clone()));
+        crate::system::start(&server, &mut tasks);
         Ok(Running { server, tasks, client_addr })
     }
 }

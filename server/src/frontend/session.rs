@@ -256,6 +256,7 @@ impl Session {
             meta.user = identity.user;
         }
         self.connected = true;
+        self.server.registry.connected(&self.conn);
         self.ok();
         Ok(())
     }
