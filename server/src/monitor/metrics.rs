@@ -4,7 +4,8 @@
 //! Names follow the exporter's scheme, `gnatsd_<endpoint>_<field>` with a `server_id` label, so
 //! dashboards built for it keep working: every top-level number of `/varz`, `/subsz` and `/jsz`, the
 //! counts of `/connz`, and `gnatsd_healthz_status` (0 healthy, 1 not). Switchyard adds
-//! `switchyard_connections{type=…}`: open connections per front-end (`nats`, `websocket`, `mqtt`).
+//! `switchyard_connections{type=…}`: open connections per front-end (`nats`, `websocket`, `mqtt`), and
+//! `switchyard_jetstream_enabled`.
 //!
 //! Input: the same builders as the JSON endpoints. Output: `text/plain; version=0.0.4`.
 
@@ -92,6 +93,8 @@ pub fn render(server: &Server) -> String {
     for (kind, n) in by_type {
         let _ = writeln!(w.out, "switchyard_connections{{{},type=\"{kind}\"}} {n}", w.labels);
     }
+    let js = if server.monitoring.jetstream().is_some() { 1.0 } else { 0.0 };
+    w.gauge("switchyard_jetstream_enabled", "1 when JetStream runs", js);
     let healthy = healthz(server, &HealthzOptions::default()).status_code == 200;
     w.gauge("gnatsd_healthz_status", "0 when /healthz reports ok, 1 otherwise", if healthy { 0.0 } else { 1.0 });
     w.out

@@ -44,7 +44,7 @@ use parking_lot::{Mutex, RwLock};
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{AllowHeaders, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tracing::{info, warn};
 
@@ -222,7 +222,10 @@ pub fn app(server: Arc<Server>) -> axum::Router {
         .with_state(state);
     let base = server.config.http_base_path.trim_end_matches('/');
     let app = if base.is_empty() { app } else { axum::Router::new().nest(base, app) };
-    app.layer(CompressionLayer::new()).layer(CorsLayer::permissive())
+    // Any origin, as nats-server; request headers are mirrored because a `*` would not cover
+    // `Authorization`, which the console sends when monitoring requires credentials.
+    let cors = CorsLayer::permissive().allow_headers(AllowHeaders::mirror_request());
+    app.layer(CompressionLayer::new()).layer(cors)
 }
 
 /// Serves monitoring on `listener` until the server shuts down.
