@@ -1,6 +1,7 @@
-//! Points `SWITCHYARD_STATIC_DIR` at the console bundle (`static/` at the workspace root) for the
-//! monitoring module to embed, or at an empty directory when the bundle does not exist, and rebuilds
-//! when the bundle changes.
+//! Points `SWITCHYARD_STATIC_DIR` at the console bundle (`static/` at the workspace root, kept in
+//! every checkout by `static/.gitkeep`) for the monitoring module to embed, and rebuilds when anything
+//! in it changes. Without the directory an empty one stands in (creating `static/` later then needs a
+//! change to this file, or `cargo clean -p switchyard`, to be noticed).
 
 use std::path::PathBuf;
 

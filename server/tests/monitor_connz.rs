@@ -253,3 +253,18 @@ async fn connz_with_10k_connections_answers_quickly() {
     assert!(sorted_all < bound, "all 10k sorted took {sorted_all:?}");
     assert!(over_http < bound, "all 10k over HTTP took {over_http:?}");
 }
+
+#[tokio::test]
+async fn connz_measures_round_trip_times_of_real_clients() {
+    let ts = TestServer::start(test_config()).await;
+    let mut c = Nats::connect(ts.nats, "rtt", "").await;
+    let first = ts.get_json("/connz").await;
+    assert_eq!(first["connections"][0]["rtt"], "0s");
+    // The helper answers the server's PING while waiting for its own PONG; the second round trip
+    // makes sure that answer was processed.
+    c.flush().await;
+    c.flush().await;
+    let second = ts.get_json("/connz").await;
+    assert_ne!(second["connections"][0]["rtt"], "0s", "{second}");
+    ts.stop().await;
+}

@@ -108,7 +108,8 @@ pub(crate) async fn handle_asset(State(state): State<AppState>, uri: Uri, header
     let base = state.server.config.http_base_path.trim_end_matches('/');
     let path = uri.path();
     let path = path.strip_prefix(base).unwrap_or(path).trim_start_matches('/');
-    if !path.is_empty() && !path.split('/').any(|seg| seg == "..") {
+    // Hidden files (`.gitkeep`, which keeps the bundle directory in every checkout) are not served.
+    if !path.is_empty() && !path.split('/').any(|seg| seg.starts_with('.')) {
         if let Some(file) = BUNDLE.get_file(path) {
             return file_response(path, file.contents());
         }

@@ -303,6 +303,8 @@ fn conn_info(row: &Row<'_>, opts: &ConnzOptions, now: i64, rates: Option<Traffic
                 .subs
                 .iter()
                 .map(|(subject, sid, queue, delivered, max)| SubDetail {
+                    // nats-server names the account in the closed ring's subscription details only.
+                    account: account_of(&c.meta.account).to_owned(),
                     subject: String::from_utf8_lossy(subject).into_owned(),
                     queue: queue.as_ref().map(|q| String::from_utf8_lossy(q).into_owned()).unwrap_or_default(),
                     sid: String::from_utf8_lossy(sid).into_owned(),
@@ -320,6 +322,20 @@ fn conn_info(row: &Row<'_>, opts: &ConnzOptions, now: i64, rates: Option<Traffic
         }
     }
     ci
+}
+
+/// Like nats-server, asks a NATS client that has no round-trip time yet for one: a `PING` whose
+/// `PONG` the session times. Only for clients that named their language (real client libraries, not
+/// a telnet session) and only one at a time.
+fn measure_rtt(conn: &Connection, now: i64) {
+    let nats = matches!(conn.kind, Kind::Client | Kind::WebSocket);
+    if !nats || conn.rtt.load(Ordering::Relaxed) != 0 || conn.meta.lock().lang.is_empty() {
+        return;
+    }
+    if conn.ping_sent.compare_exchange(0, now, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+        conn.outbound.push_bytes(b"PING\r\n");
+        conn.outbound.flush();
+    }
 }
 
 fn sort_rows(rows: &mut [Row<'_>], sort: SortOpt, now: i64) {
@@ -409,6 +425,11 @@ pub fn connz(server: &Server, opts: &ConnzOptions) -> Result<Connz, MonitorError
         Source::Closed(_) => 0,
     }));
     let conns: Vec<ConnInfo> = page.iter().zip(rates).map(|(row, rates)| conn_info(row, &opts, now, rates)).collect();
+    for row in page {
+        if let Source::Open(conn) = row.source {
+            measure_rtt(conn, now);
+        }
+    }
     Ok(Connz {
         id: server.server_id.clone(),
         now: Timestamp::from_unix_nanos(now),
@@ -428,6 +449,13 @@ pub(crate) async fn handle(
     let params = Params::from(query);
     state.server.monitoring.count("/connz");
     let opts = ConnzOptions::from_params(&params)?;
-    let connz = connz(&state.server, &opts)?;
-    Ok(json_response(StatusCode::OK, &connz, &params))
+    // Tens of thousands of connections take milliseconds to gather and encode: do it off the runtime's
+    // worker threads so that connection tasks sharing them are not delayed.
+    let server = state.server.clone();
+    tokio::task::spawn_blocking(move || {
+        let connz = connz(&server, &opts)?;
+        Ok(json_response(StatusCode::OK, &connz, &params))
+    })
+    .await
+    .map_err(|e| MonitorError::Internal(e.to_string()))?
 }

@@ -131,6 +131,9 @@ pub enum MonitorError {
     /// A parameter could not be decoded or options conflict (HTTP 400, plain text).
     #[error("{0}")]
     BadRequest(String),
+    /// The request could not be completed (HTTP 500, plain text).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl IntoResponse for MonitorError {
@@ -138,6 +141,11 @@ impl IntoResponse for MonitorError {
         match self {
             MonitorError::BadRequest(text) => {
                 (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+            }
+            MonitorError::Internal(_) => {
+                let text = self.to_string();
+                (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text)
+                    .into_response()
             }
         }
     }

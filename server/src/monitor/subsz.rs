@@ -118,10 +118,16 @@ pub(crate) async fn handle(
 ) -> Result<Response, MonitorError> {
     let params = Params::from(query);
     state.server.monitoring.count("/subsz");
-    let sz = subsz(&state.server, &SubszOptions::from_params(&params)?)?;
-    Ok(if sz.subs.is_empty() {
-        json_response(StatusCode::OK, &sz.stats, &params)
-    } else {
-        json_response(StatusCode::OK, &sz, &params)
+    let opts = SubszOptions::from_params(&params)?;
+    let server = state.server.clone();
+    tokio::task::spawn_blocking(move || {
+        let sz = subsz(&server, &opts)?;
+        Ok(if sz.subs.is_empty() {
+            json_response(StatusCode::OK, &sz.stats, &params)
+        } else {
+            json_response(StatusCode::OK, &sz, &params)
+        })
     })
+    .await
+    .map_err(|e| MonitorError::Internal(e.to_string()))?
 }
