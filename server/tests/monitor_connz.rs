@@ -143,7 +143,8 @@ async fn closed_ring_keeps_reasons_for_slow_consumers_and_protocol_errors() {
     slow.flush().await;
     let mut publisher = Nats::connect(ts.nats, "publisher", "").await;
     let payload = "x".repeat(1000);
-    for _ in 0..2000 {
+    // 8 MB: more than the kernel's socket buffers can absorb for the idle reader.
+    for _ in 0..8000 {
         publisher.send(&format!("PUB flood 1000\r\n{payload}\r\n")).await;
     }
     publisher.flush().await;

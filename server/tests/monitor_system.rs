@@ -133,7 +133,7 @@ async fn statsz_is_published_periodically_while_someone_listens() {
     let mut c = Nats::connect(ts.nats, "stats", "").await;
     c.send("SUB $SYS.SERVER.*.STATSZ 1\r\n").await;
     c.flush().await;
-    let (subject, _, _, payload) = tokio::time::timeout(Duration::from_secs(3), c.msg()).await.expect("a STATSZ soon");
+    let (subject, _, _, payload) = tokio::time::timeout(Duration::from_secs(12), c.msg()).await.expect("a STATSZ soon");
     assert_eq!(subject, format!("$SYS.SERVER.{}.STATSZ", ts.server().server_id));
     let v: Value = serde_json::from_slice(&payload).unwrap();
     assert_eq!(v["statsz"]["connections"], 1);
