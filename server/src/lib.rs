@@ -6,6 +6,8 @@
 //! - [`frontend`]: protocol front-ends (NATS over TCP, …) that translate their wire into core calls;
 //! - [`auth`]: client authentication;
 //! - [`bench`]: the `switchyard bench` load generator (drives any NATS server);
+//! - [`monitor`]: monitoring over HTTP (nats-server's endpoints, Prometheus, the HTTP bridge, console);
+//! - [`system`]: `$SYS` events and requests;
 //! - [`server`]: shared state and life cycle.
 
 pub mod auth;
@@ -14,7 +16,9 @@ pub mod config;
 pub mod core;
 pub mod frontend;
 pub mod jetstream;
+pub mod monitor;
 pub mod server;
+pub mod system;
 
 use std::future::Future;
 

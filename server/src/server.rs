@@ -74,6 +74,8 @@ pub struct Server {
     pub websocket: Option<WsSettings>,
     /// Bound address of the WebSocket listener, filled in by `start`.
     pub ws_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// Monitoring state: JetStream and MQTT provider slots, traffic rates, the HTTP address.
+    pub monitoring: crate::monitor::Monitoring,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -115,6 +117,7 @@ impl Server {
             jetstream: std::sync::OnceLock::new(),
             websocket: frontends.websocket.or_else(|| config.websocket.as_ref().map(WsSettings::from)),
             ws_addr: parking_lot::Mutex::new(None),
+            monitoring: crate::monitor::Monitoring::default(),
             config,
         }))
     }
@@ -206,6 +209,7 @@ impl Server {
         if let Some(js_config) = server.config.jetstream.clone() {
             let js = crate::jetstream::JetStream::start(&server, &js_config)
                 .map_err(|e| StartError::Config(e.to_string()))?;
+            crate::jetstream::monitor::install(&server, &js);
             let _ = server.jetstream.set(js);
         }
         let listener = bind(&server.config.host, server.config.port).await?;
@@ -223,6 +227,11 @@ impl Server {
             *server.ws_addr.lock() = ws_addr;
             tasks.spawn(frontend::ws::accept_loop(server.clone(), ws));
         }
+        if let Some(http) = crate::monitor::bind(&server).await? {
+            tasks.spawn(crate::monitor::serve(server.clone(), http));
+        }
+        tasks.spawn(crate::monitor::rates::run(server.clone()));
+        crate::system::start(&server, &mut tasks);
         Ok(Running { server, tasks, client_addr, ws_addr })
     }
 }

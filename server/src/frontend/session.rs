@@ -309,6 +309,7 @@ impl Session {
             meta.user = identity.user;
         }
         self.connected = true;
+        self.server.registry.connected(&self.conn);
         self.ok();
         Ok(())
     }
