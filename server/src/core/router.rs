@@ -170,6 +170,7 @@ fn deliver(ctx: &mut PublishCtx, sub: &Arc<Subscription>, msg: &Msg<'_>) -> bool
 mod tests {
     use super::*;
     use crate::core::client::test_support::{sub_for, Recorder};
+    use bytes::Bytes;
 
     fn msg<'a>(subject: &'a Bytes, payload: &'a Bytes) -> Msg<'a> {
         Msg { subject, reply: None, headers: None, payload }

@@ -57,7 +57,6 @@ impl JetStream {
                 errors: self.api_errors.load(Ordering::Relaxed),
                 inflight: 0,
             },
-            ..Default::default()
         }
     }
 }
@@ -122,7 +121,6 @@ impl JetStreamMonitor for JetStream {
             stats: Some(self.monitor_stats()),
             meta: None,
             limits: Some(self.limits.clone()),
-            ..Default::default()
         }
     }
 
