@@ -96,7 +96,6 @@ impl JetStreamMonitor for JetStream {
                 id: GLOBAL_ACCOUNT.to_string(),
                 stats: self.monitor_stats(),
                 streams: if opts.streams { details } else { Vec::new() },
-                ..Default::default()
             }]
         } else {
             Vec::new()
