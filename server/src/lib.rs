@@ -4,9 +4,11 @@
 //! - [`config`]: configuration file and flags;
 //! - [`core`]: the subject trie, router, subscriber interface, outbound queues, connections, counters;
 //! - [`frontend`]: protocol front-ends (NATS over TCP, …) that translate their wire into core calls;
-//! - [`auth`]: client authentication;
+//! - [`auth`]: client authentication and permissions;
+//! - [`account`]: accounts (one subject space each) and the imports between them;
 //! - [`server`]: shared state and life cycle.
 
+pub mod account;
 pub mod auth;
 pub mod config;
 pub mod core;
