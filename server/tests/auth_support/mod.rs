@@ -46,7 +46,7 @@ impl Target {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let file = dir.join("nats.conf");
         std::fs::write(&file, format!("listen: 127.0.0.1:{port}\n{conf}")).expect("write config");
-        let child = Command::new("nats-server")
+        let mut child = Command::new("nats-server")
             .arg("-c")
             .arg(&file)
             .stdout(Stdio::null())
@@ -60,6 +60,8 @@ impl Target {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("nats-server did not start with:\n{conf}");
     }
 
