@@ -4,6 +4,9 @@
 //! A [`StreamImport`] subscribes in the exporter's router and republishes every message it gets into
 //! the importer's router through a [`Forwarder`]. Reply subjects pass through unchanged, as in
 //! nats-server. Nothing flows the other way.
+//!
+//! The link maps the subject a message carries. A JetStream delivery routed by its deliver subject but
+//! carrying its stream subject therefore crosses on the stream subject, not the deliver subject.
 
 use std::sync::Arc;
 

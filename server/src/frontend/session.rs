@@ -6,6 +6,9 @@
 //! subscribers it touched once. Errors follow nats-server: the same `-ERR` texts, and the same choice of
 //! closing the connection or keeping it open for each.
 //!
+//! CONNECT authenticates the client (`auth`), which fixes the account whose router the session uses and
+//! the permissions its publishes and subscriptions are checked against.
+//!
 //! The session does no I/O itself and owns no router: transports own sockets, the core owns routing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
