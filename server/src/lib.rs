@@ -8,8 +8,11 @@
 //! - [`bench`]: the `switchyard bench` load generator (drives any NATS server);
 //! - [`monitor`]: monitoring over HTTP (nats-server's endpoints, Prometheus, the HTTP bridge, console);
 //! - [`system`]: `$SYS` events and requests;
+//! - [`auth`]: client authentication and permissions;
+//! - [`account`]: accounts (one subject space each) and the imports between them;
 //! - [`server`]: shared state and life cycle.
 
+pub mod account;
 pub mod auth;
 pub mod bench;
 pub mod config;

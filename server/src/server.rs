@@ -19,6 +19,7 @@ use tracing::{info, warn};
 
 use switchyard_shared::op::ServerInfo;
 
+use crate::account::Accounts;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::core::conn::{now_nanos, Registry};
@@ -56,7 +57,10 @@ pub struct Server {
     pub server_name: String,
     /// Unix nanoseconds.
     pub start: i64,
+    /// The global account's router (`$G`).
     pub router: Arc<Router>,
+    /// Every account, `$G` (on `router`) included; clients use their user's account.
+    pub accounts: Accounts,
     pub stats: Arc<Stats>,
     pub registry: Registry,
     pub auth: Auth,
@@ -99,13 +103,16 @@ impl Server {
         let server_id = new_server_id();
         let server_name = config.server_name.clone().unwrap_or_else(|| server_id.clone());
         let stats = Arc::new(Stats::default());
-        let auth = Auth::from_config(&config).map_err(StartError::Config)?;
+        let auth = Auth::from_config(&config).map_err(|e| StartError::Config(e.to_string()))?;
+        let router = Arc::new(Router::new(stats.clone()));
+        let accounts = Accounts::new(&config, router.clone(), &stats).map_err(|e| StartError::Config(e.to_string()))?;
         let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
         Ok(Arc::new(Server {
             server_id,
             server_name,
             start: now_nanos(),
-            router: Arc::new(Router::new(stats.clone())),
+            router,
+            accounts,
             stats,
             registry: Registry::new(CLOSED_RING),
             auth,

@@ -46,20 +46,6 @@ impl JetStreamMonitor for BrokenStream {
     }
 }
 
-struct Healthy;
-
-impl JetStreamMonitor for Healthy {
-    fn jsz(&self, _opts: &JszOptions) -> JsInfo {
-        JsInfo::default()
-    }
-    fn varz(&self) -> JetStreamVarz {
-        JetStreamVarz::default()
-    }
-    fn health(&self, _check: &HealthCheck) -> Vec<HealthProblem> {
-        Vec::new()
-    }
-}
-
 async fn status(ts: &TestServer, path: &str) -> (u16, serde_json::Value) {
     let r = ts.get(path).await;
     (r.status, r.json())
@@ -77,30 +63,26 @@ async fn without_jetstream_configured_every_variant_is_ok() {
 }
 
 #[tokio::test]
-async fn jetstream_configured_but_not_running_is_unavailable() {
+async fn running_jetstream_is_healthy_and_reports_missing_streams() {
+    let dir = tempfile::tempdir().expect("temp dir");
     let mut config = test_config();
-    config.jetstream = Some(Default::default());
+    config.jetstream =
+        Some(switchyard::config::JetStreamConfig { store_dir: dir.path().to_path_buf(), ..Default::default() });
     let ts = TestServer::start(config).await;
-    let unavailable = json!({"status": "unavailable", "error": "JetStream not enabled (10076)"});
-    assert_eq!(status(&ts, "/healthz").await, (503, unavailable.clone()));
-    assert_eq!(status(&ts, "/healthz?js-enabled-only=true").await, (503, unavailable));
-    assert_eq!(status(&ts, "/healthz?js-server-only=true").await, (200, json!({"status": "ok"})));
-    assert_eq!(
-        status(&ts, "/healthz?details=true").await,
-        (503, json!({"status": "error", "errors": [{"type": "JETSTREAM", "error": "JetStream not enabled (10076)"}]}))
-    );
-    ts.server().monitoring.set_jetstream(Arc::new(Healthy));
     assert_eq!(status(&ts, "/healthz").await, (200, json!({"status": "ok"})));
     assert_eq!(status(&ts, "/healthz?js-enabled-only=true").await, (200, json!({"status": "ok"})));
-    ts.server().monitoring.clear_jetstream();
-    assert_eq!(status(&ts, "/healthz").await.0, 503);
+    assert_eq!(status(&ts, "/healthz?js-server-only=true").await, (200, json!({"status": "ok"})));
+    let (code, body) = status(&ts, "/healthz?account=$G&stream=NOPE").await;
+    assert_eq!(code, 404, "{body}");
     ts.stop().await;
 }
 
 #[tokio::test]
 async fn provider_problems_fail_the_check_unless_only_enablement_is_asked() {
+    let dir = tempfile::tempdir().expect("temp dir");
     let mut config = test_config();
-    config.jetstream = Some(Default::default());
+    config.jetstream =
+        Some(switchyard::config::JetStreamConfig { store_dir: dir.path().to_path_buf(), ..Default::default() });
     let ts = TestServer::start(config).await;
     ts.server().monitoring.set_jetstream(Arc::new(BrokenStream));
     assert_eq!(

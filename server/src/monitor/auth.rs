@@ -161,7 +161,7 @@ impl MonitorAuth {
             }
             Presented::None | Presented::Malformed => return None,
         };
-        let identity = server.auth.check(&connect)?;
+        let identity = server.auth.check(&connect, crate::core::Kind::Client, None)?;
         let permissions = server
             .config
             .authorization
