@@ -14,12 +14,12 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use tracing::debug;
 
 use switchyard_shared::headers::HeaderMap;
 use switchyard_shared::op::{ClientOp, ConnectInfo};
-use switchyard_shared::parse::{parse_client_op, Limits, ProtoError};
+use switchyard_shared::parse::{parse_client_op, peek_pub, Limits, ProtoError, PubFrame};
 use switchyard_shared::subject;
 
 use crate::auth::{nkey, ConnPermissions, PublishGuard};
@@ -238,6 +238,17 @@ impl Session {
 
     fn process_ops(&mut self, buf: &mut BytesMut) -> Result<(), CloseReason> {
         loop {
+            if self.fast_publish_allowed() {
+                match peek_pub(buf, &self.limits) {
+                    Ok(Some(frame)) => {
+                        if self.publish_to_nobody(buf, &frame) {
+                            continue;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => return Err(self.parse_error(e)),
+                }
+            }
             match parse_client_op(buf, &self.limits) {
                 Ok(Some(op)) => self.handle(op)?,
                 Ok(None) => return Ok(()),
@@ -356,6 +367,36 @@ impl Session {
         self.server.registry.connected(&self.conn);
         self.ok();
         Ok(())
+    }
+
+    /// Whether a publish may skip the per-op checks: a connected client without pedantic mode or
+    /// publish permissions.
+    #[inline]
+    fn fast_publish_allowed(&self) -> bool {
+        (self.connected || !self.server.auth.required()) && !self.pedantic && self.permissions.is_none()
+    }
+
+    /// Handles a publish nobody is subscribed to straight out of the read buffer, without building
+    /// owned slices of it. Returns false (consuming nothing) when the publish needs the full path:
+    /// it has subscribers, needs a no-responders reply, or carries something to check.
+    #[inline]
+    fn publish_to_nobody(&mut self, buf: &mut BytesMut, frame: &PubFrame) -> bool {
+        if frame.headers.is_some() && !self.headers {
+            return false;
+        }
+        if let Some(reply) = &frame.reply {
+            if self.no_responders || is_reserved_reply(&buf[reply.clone()]) {
+                return false;
+            }
+        }
+        if !self.router.has_no_interest(&mut self.ctx, &buf[frame.subject.clone()]) {
+            return false;
+        }
+        self.batch_msgs += 1;
+        self.batch_bytes += frame.size() as u64;
+        self.ok();
+        buf.advance(frame.len);
+        true
     }
 
     fn handle_pub(
