@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::core::conn::{now_nanos, Registry};
 use crate::core::{Router, Stats};
 use crate::frontend;
+use crate::frontend::mqtt::{Mqtt, MqttSettings};
 
 /// The NATS server version whose client-visible feature set switchyard implements. Clients gate
 /// features on it, so it must not claim more than is there.
@@ -60,6 +61,10 @@ pub struct Server {
     pub conn_limit: Arc<Semaphore>,
     /// Addresses actually bound, filled in by `start`.
     pub client_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// The MQTT listener's settings; `None` when MQTT is off.
+    pub mqtt_settings: Option<MqttSettings>,
+    /// The MQTT service, once started (monitoring and admin reach it here).
+    pub mqtt: std::sync::OnceLock<Arc<Mqtt>>,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -75,6 +80,11 @@ fn new_server_id() -> String {
 
 impl Server {
     pub fn new(config: Config) -> Result<Arc<Self>, StartError> {
+        Self::with_mqtt(config, None)
+    }
+
+    /// A server that also serves MQTT with `mqtt` settings when given.
+    pub fn with_mqtt(config: Config, mqtt: Option<MqttSettings>) -> Result<Arc<Self>, StartError> {
         let server_id = new_server_id();
         let server_name = if config.server_name.is_empty() { server_id.clone() } else { config.server_name.clone() };
         let stats = Arc::new(Stats::default());
@@ -93,6 +103,8 @@ impl Server {
             in_lame_duck: AtomicBool::new(false),
             conn_limit,
             client_addr: parking_lot::Mutex::new(None),
+            mqtt_settings: mqtt,
+            mqtt: std::sync::OnceLock::new(),
             config,
         }))
     }
@@ -162,6 +174,8 @@ pub struct Running {
     tasks: JoinSet<()>,
     /// Bound address of the client (NATS TCP) listener.
     pub client_addr: SocketAddr,
+    /// Bound address of the MQTT listener, when MQTT is on.
+    pub mqtt_addr: Option<SocketAddr>,
 }
 
 async fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
@@ -172,14 +186,31 @@ async fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
 impl Server {
     /// Binds every listener and starts serving.
     pub async fn start(config: Config) -> Result<Running, StartError> {
-        let server = Server::new(config)?;
+        Self::start_server(Server::new(config)?).await
+    }
+
+    /// Binds every listener, MQTT included, and starts serving.
+    pub async fn start_with_mqtt(config: Config, mqtt: MqttSettings) -> Result<Running, StartError> {
+        Self::start_server(Server::with_mqtt(config, Some(mqtt))?).await
+    }
+
+    async fn start_server(server: Arc<Server>) -> Result<Running, StartError> {
         let mut tasks = JoinSet::new();
         let listener = bind(&server.config.host, server.config.port).await?;
         let client_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: "client".into(), source })?;
         *server.client_addr.lock() = Some(client_addr);
         info!(%client_addr, version = NATS_VERSION, server_id = %server.server_id, "listening for client connections");
         tasks.spawn(frontend::tcp::accept_loop(server.clone(), listener));
-        Ok(Running { server, tasks, client_addr })
+        let mut mqtt_addr = None;
+        if let Some(settings) = server.mqtt_settings.clone() {
+            let mqtt = Mqtt::new(&server, settings)?;
+            let listener = mqtt.bind().await?;
+            mqtt_addr = mqtt.local_addr();
+            let _ = server.mqtt.set(mqtt.clone());
+            tasks.spawn(mqtt.clone().accept_loop(server.clone(), listener));
+            tasks.spawn(mqtt.run_timers(server.clone()));
+        }
+        Ok(Running { server, tasks, client_addr, mqtt_addr })
     }
 }
 

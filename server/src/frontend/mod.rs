@@ -3,5 +3,6 @@
 //! - [`session`]: the NATS client protocol, independent of transport;
 //! - [`tcp`]: NATS over TCP (reader + writer tasks per connection).
 
+pub mod mqtt;
 pub mod session;
 pub mod tcp;
