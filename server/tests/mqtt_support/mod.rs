@@ -288,6 +288,27 @@ impl Client {
         }
     }
 
+    /// Acknowledges several received PUBLISHes, answering the PUBRELs of the QoS 2 ones.
+    pub async fn ack_all(&mut self, msgs: &[Publish]) {
+        let mut rels = 0;
+        for p in msgs {
+            match p.qos {
+                QoS::AtMostOnce => {}
+                QoS::AtLeastOnce => self.send(&Packet::PubAck(PubResponse::success(p.packet_id))).await,
+                QoS::ExactlyOnce => {
+                    self.send(&Packet::PubRec(PubResponse::success(p.packet_id))).await;
+                    rels += 1;
+                }
+            }
+        }
+        for _ in 0..rels {
+            match self.recv().await {
+                Packet::PubRel(r) => self.send(&Packet::PubComp(PubResponse::success(r.packet_id))).await,
+                other => panic!("expected PUBREL, got {other:?}"),
+            }
+        }
+    }
+
     pub async fn expect_nothing(&mut self, wait: Duration) {
         if let Some(p) = self.try_recv(wait).await {
             panic!("expected nothing, got {p:?}");
