@@ -196,7 +196,7 @@ async fn retained_messages_are_set_replaced_cleared_and_sent_on_subscribe() {
     publ.publish("home/gone", "", QoS::AtMostOnce, true).await;
     let mut sub = Client::v311(s.mqtt_addr, "ret-sub").await;
     sub.subscribe("home/#", QoS::AtLeastOnce).await;
-    let mut got = vec![sub.recv_and_ack().await, sub.recv_and_ack().await];
+    let mut got = [sub.recv_and_ack().await, sub.recv_and_ack().await];
     got.sort_by(|a, b| a.topic.cmp(&b.topic));
     assert_eq!(got[0].topic, "home/hum");
     assert_eq!((got[0].qos, got[0].retain), (QoS::AtMostOnce, true));
@@ -343,8 +343,7 @@ async fn a_delayed_will_waits_and_is_cancelled_by_reconnecting() {
 async fn mqtt5_properties_travel_between_mqtt_clients() {
     let s = TestServer::start(settings()).await;
     let mut sub = Client::v5(s.mqtt_addr, "props-sub").await;
-    let mut sp = Properties::default();
-    sp.subscription_identifiers = vec![42];
+    let sp = Properties { subscription_identifiers: vec![42], ..Properties::default() };
     sub.subscribe_opts(&[("p/#", opts(QoS::AtLeastOnce))], sp).await;
     let mut publ = Client::v5(s.mqtt_addr, "props-pub").await;
     let mut p = publish("p/x", "{}", QoS::AtLeastOnce, 1);
@@ -364,7 +363,7 @@ async fn mqtt5_properties_travel_between_mqtt_clients() {
     assert_eq!(gp.response_topic.as_deref(), Some("reply/here"));
     assert_eq!(gp.correlation_data.as_deref(), Some(&b"\x01\x02"[..]));
     assert_eq!(gp.payload_format, Some(PayloadFormat::Utf8));
-    assert!(gp.message_expiry_interval.is_some_and(|e| e <= 30 && e >= 29));
+    assert!(gp.message_expiry_interval.is_some_and(|e| (29..=30).contains(&e)));
     assert_eq!(gp.user_properties, [("a".to_owned(), "1".to_owned()), ("a".to_owned(), "2".to_owned())]);
     assert_eq!(gp.subscription_identifiers, [42]);
     s.stop().await;

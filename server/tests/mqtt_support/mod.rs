@@ -323,11 +323,9 @@ impl Client {
     /// Round trip: a PINGREQ answered means everything sent before was processed.
     pub async fn sync(&mut self) {
         self.send(&Packet::PingReq).await;
-        loop {
-            match self.recv().await {
-                Packet::PingResp => return,
-                other => panic!("expected PINGRESP, got {other:?}"),
-            }
+        match self.recv().await {
+            Packet::PingResp => {}
+            other => panic!("expected PINGRESP, got {other:?}"),
         }
     }
 }
