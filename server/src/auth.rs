@@ -32,10 +32,20 @@ fn secret_eq(a: &str, b: &str) -> bool {
 
 impl Auth {
     pub fn from_config(config: &Config) -> Result<Self, String> {
-        if config.auth_token.is_some() && !config.users.is_empty() {
+        let a = &config.authorization;
+        let mut users: Vec<(String, String)> = a
+            .users
+            .iter()
+            .chain(config.accounts.iter().flat_map(|acc| acc.users.iter()))
+            .filter_map(|u| Some((u.user.clone()?, u.password.clone().unwrap_or_default())))
+            .collect();
+        if let Some(user) = &a.user {
+            users.push((user.clone(), a.password.clone().unwrap_or_default()));
+        }
+        if a.token.is_some() && !users.is_empty() {
             return Err("can not have a token and users at the same time".into());
         }
-        Ok(Auth { token: config.auth_token.clone(), users: config.users.clone() })
+        Ok(Auth { token: a.token.clone(), users })
     }
 
     /// Whether clients must present credentials.
@@ -56,6 +66,15 @@ impl Auth {
             return secret_eq(pass, expected).then(|| Identity { user: user.to_string() });
         }
         Some(Identity::default())
+    }
+
+    /// The identity of a client that presented no credentials on a listener whose `no_auth_user` is
+    /// `user`: that configured user, without its password. `None` if no such user is configured.
+    pub fn no_auth_identity(&self, user: &str) -> Option<Identity> {
+        if !self.required() {
+            return Some(Identity::default());
+        }
+        self.users.iter().any(|(u, _)| u == user).then(|| Identity { user: user.to_string() })
     }
 }
 
@@ -88,6 +107,13 @@ mod tests {
         assert!(auth.check(&connect(Some("alice"), Some("nope"), None)).is_none());
         assert!(auth.check(&connect(Some("bob"), Some("pw"), None)).is_none());
         assert!(auth.check(&connect(None, None, None)).is_none());
+    }
+
+    #[test]
+    fn no_auth_user_must_be_configured() {
+        let auth = Auth { token: None, users: vec![("guest".into(), "pw".into())] };
+        assert_eq!(auth.no_auth_identity("guest").unwrap().user, "guest");
+        assert!(auth.no_auth_identity("nobody").is_none());
     }
 
     #[test]

@@ -11,11 +11,12 @@ pub mod auth;
 pub mod config;
 pub mod core;
 pub mod frontend;
+pub mod jetstream;
 pub mod server;
 
 use std::future::Future;
 
-pub use server::{Running, Server, StartError};
+pub use server::{Frontends, Running, Server, StartError};
 
 /// Starts a server with `config` and runs it until `shutdown` completes (or the server stops itself,
 /// e.g. at the end of lame-duck mode).

@@ -25,6 +25,7 @@ use crate::core::conn::{now_nanos, Registry};
 use crate::core::{Router, Stats};
 use crate::frontend;
 use crate::frontend::mqtt::{Mqtt, MqttSettings};
+use crate::frontend::ws::{WsListener, WsSettings};
 
 /// The NATS server version whose client-visible feature set switchyard implements. Clients gate
 /// features on it, so it must not claim more than is there.
@@ -40,6 +41,15 @@ pub enum StartError {
     Bind { addr: String, source: std::io::Error },
     #[error("invalid configuration: {0}")]
     Config(String),
+}
+
+/// Front-end listeners configured beside [`Config`]; the configuration file maps onto these.
+#[derive(Debug, Clone, Default)]
+pub struct Frontends {
+    /// The `websocket { … }` block: NATS over WebSocket on its own port.
+    pub websocket: Option<WsSettings>,
+    /// The `mqtt { … }` block: MQTT on its own port.
+    pub mqtt: Option<MqttSettings>,
 }
 
 /// State shared by everything in the server.
@@ -65,6 +75,12 @@ pub struct Server {
     pub mqtt_settings: Option<MqttSettings>,
     /// The MQTT service, once started (monitoring and admin reach it here).
     pub mqtt: std::sync::OnceLock<Arc<Mqtt>>,
+    /// JetStream, when enabled; set once during `start`.
+    pub jetstream: std::sync::OnceLock<Arc<crate::jetstream::JetStream>>,
+    /// WebSocket listener settings, when one is configured.
+    pub websocket: Option<WsSettings>,
+    /// Bound address of the WebSocket listener, filled in by `start`.
+    pub ws_addr: parking_lot::Mutex<Option<SocketAddr>>,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -80,13 +96,13 @@ fn new_server_id() -> String {
 
 impl Server {
     pub fn new(config: Config) -> Result<Arc<Self>, StartError> {
-        Self::with_mqtt(config, None)
+        Self::with_frontends(config, Frontends::default())
     }
 
-    /// A server that also serves MQTT with `mqtt` settings when given.
-    pub fn with_mqtt(config: Config, mqtt: Option<MqttSettings>) -> Result<Arc<Self>, StartError> {
+    /// A server with front-end listeners beyond the NATS TCP port.
+    pub fn with_frontends(config: Config, frontends: Frontends) -> Result<Arc<Self>, StartError> {
         let server_id = new_server_id();
-        let server_name = if config.server_name.is_empty() { server_id.clone() } else { config.server_name.clone() };
+        let server_name = config.server_name.clone().unwrap_or_else(|| server_id.clone());
         let stats = Arc::new(Stats::default());
         let auth = Auth::from_config(&config).map_err(StartError::Config)?;
         let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
@@ -103,8 +119,13 @@ impl Server {
             in_lame_duck: AtomicBool::new(false),
             conn_limit,
             client_addr: parking_lot::Mutex::new(None),
-            mqtt_settings: mqtt,
+            mqtt_settings: frontends
+                .mqtt
+                .or_else(|| config.mqtt.as_ref().map(|m| MqttSettings::from_config(m, config.jetstream.as_ref()))),
             mqtt: std::sync::OnceLock::new(),
+            jetstream: std::sync::OnceLock::new(),
+            websocket: frontends.websocket.or_else(|| config.websocket.as_ref().map(WsSettings::from)),
+            ws_addr: parking_lot::Mutex::new(None),
             config,
         }))
     }
@@ -174,7 +195,9 @@ pub struct Running {
     tasks: JoinSet<()>,
     /// Bound address of the client (NATS TCP) listener.
     pub client_addr: SocketAddr,
-    /// Bound address of the MQTT listener, when MQTT is on.
+    /// Bound address of the WebSocket listener, if configured.
+    pub ws_addr: Option<SocketAddr>,
+    /// Bound address of the MQTT listener, if configured.
     pub mqtt_addr: Option<SocketAddr>,
 }
 
@@ -186,21 +209,33 @@ async fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
 impl Server {
     /// Binds every listener and starts serving.
     pub async fn start(config: Config) -> Result<Running, StartError> {
-        Self::start_server(Server::new(config)?).await
+        Self::start_with(config, Frontends::default()).await
     }
 
-    /// Binds every listener, MQTT included, and starts serving.
-    pub async fn start_with_mqtt(config: Config, mqtt: MqttSettings) -> Result<Running, StartError> {
-        Self::start_server(Server::with_mqtt(config, Some(mqtt))?).await
-    }
-
-    async fn start_server(server: Arc<Server>) -> Result<Running, StartError> {
+    /// Binds every listener, including the front-ends in `frontends`, and starts serving.
+    pub async fn start_with(config: Config, frontends: Frontends) -> Result<Running, StartError> {
+        let server = Server::with_frontends(config, frontends)?;
         let mut tasks = JoinSet::new();
+        if let Some(js_config) = server.config.jetstream.clone() {
+            let js = crate::jetstream::JetStream::start(&server, &js_config)
+                .map_err(|e| StartError::Config(e.to_string()))?;
+            let _ = server.jetstream.set(js);
+        }
         let listener = bind(&server.config.host, server.config.port).await?;
         let client_addr = listener.local_addr().map_err(|source| StartError::Bind { addr: "client".into(), source })?;
+        let ws = match &server.websocket {
+            Some(settings) => Some(WsListener::bind(settings).await?),
+            None => None,
+        };
         *server.client_addr.lock() = Some(client_addr);
         info!(%client_addr, version = NATS_VERSION, server_id = %server.server_id, "listening for client connections");
         tasks.spawn(frontend::tcp::accept_loop(server.clone(), listener));
+        let mut ws_addr = None;
+        if let Some(ws) = ws {
+            ws_addr = Some(ws.local_addr().map_err(|source| StartError::Bind { addr: "websocket".into(), source })?);
+            *server.ws_addr.lock() = ws_addr;
+            tasks.spawn(frontend::ws::accept_loop(server.clone(), ws));
+        }
         let mut mqtt_addr = None;
         if let Some(settings) = server.mqtt_settings.clone() {
             let mqtt = Mqtt::new(&server, settings)?;
@@ -210,7 +245,7 @@ impl Server {
             tasks.spawn(mqtt.clone().accept_loop(server.clone(), listener));
             tasks.spawn(mqtt.run_timers(server.clone()));
         }
-        Ok(Running { server, tasks, client_addr, mqtt_addr })
+        Ok(Running { server, tasks, client_addr, ws_addr, mqtt_addr })
     }
 }
 
@@ -232,6 +267,12 @@ impl Running {
         }
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
+        if let Some(mqtt) = self.server.mqtt.get() {
+            mqtt.close();
+        }
+        if let Some(js) = self.server.jetstream.get() {
+            js.shutdown();
+        }
         info!("server stopped");
     }
 }

@@ -56,6 +56,11 @@ impl InternalClient {
         })
     }
 
+    /// This client's id (the `cid` its messages carry as origin).
+    pub fn id(&self) -> ClientId {
+        self.id
+    }
+
     /// Subscribes this client to `subject` (optionally in a queue group) under `sid`.
     pub fn subscribe(
         self: &Arc<Self>,

@@ -60,6 +60,38 @@ impl Subscriber for NatsClient {
     }
 }
 
+/// Credentials a transport learned outside `CONNECT` (WebSocket cookies, a listener's `no_auth_user`).
+/// Each fills in what `CONNECT` leaves out; none overrides what it carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectDefaults {
+    pub user: Option<String>,
+    pub pass: Option<String>,
+    pub token: Option<String>,
+    pub jwt: Option<String>,
+    /// The configured user a client becomes when it presents no credentials at all.
+    pub no_auth_user: Option<String>,
+}
+
+impl ConnectDefaults {
+    /// Fills the missing credentials of `info`; returns the `no_auth_user` to connect as when, even
+    /// then, it carries none.
+    fn apply(&self, info: &mut ConnectInfo) -> Option<&str> {
+        fn fill(field: &mut Option<String>, default: &Option<String>) {
+            if field.as_deref().is_none_or(str::is_empty) && default.is_some() {
+                field.clone_from(default);
+            }
+        }
+        fill(&mut info.user, &self.user);
+        fill(&mut info.pass, &self.pass);
+        fill(&mut info.auth_token, &self.token);
+        fill(&mut info.jwt, &self.jwt);
+        let anonymous = [&info.user, &info.pass, &info.auth_token, &info.jwt, &info.nkey]
+            .iter()
+            .all(|f| f.as_deref().is_none_or(str::is_empty));
+        self.no_auth_user.as_deref().filter(|_| anonymous)
+    }
+}
+
 /// One NATS protocol session.
 pub struct Session {
     server: Arc<Server>,
@@ -75,6 +107,7 @@ pub struct Session {
     flush_self: bool,
     batch_msgs: u64,
     batch_bytes: u64,
+    defaults: ConnectDefaults,
 }
 
 impl Session {
@@ -96,7 +129,13 @@ impl Session {
             flush_self: false,
             batch_msgs: 0,
             batch_bytes: 0,
+            defaults: ConnectDefaults::default(),
         }
+    }
+
+    /// Sets the credentials used where `CONNECT` lacks them.
+    pub fn set_connect_defaults(&mut self, defaults: ConnectDefaults) {
+        self.defaults = defaults;
     }
 
     pub fn connection(&self) -> &Arc<Connection> {
@@ -226,7 +265,7 @@ impl Session {
     }
 
     fn handle_connect(&mut self, json: &[u8]) -> Result<(), CloseReason> {
-        let Ok(info) = serde_json::from_slice::<ConnectInfo>(json) else {
+        let Ok(mut info) = serde_json::from_slice::<ConnectInfo>(json) else {
             // nats-server closes on unparsable CONNECT JSON without an -ERR.
             return Err(CloseReason::ProtocolViolation);
         };
@@ -238,7 +277,11 @@ impl Session {
             self.send_err("no responders requires headers support");
             return Err(CloseReason::NoRespondersRequiresHeaders);
         }
-        let Some(identity) = self.server.auth.check(&info) else {
+        let identity = match self.defaults.apply(&mut info) {
+            Some(user) => self.server.auth.no_auth_identity(user),
+            None => self.server.auth.check(&info),
+        };
+        let Some(identity) = identity else {
             self.send_err("Authorization Violation");
             return Err(CloseReason::AuthenticationViolation);
         };
@@ -372,5 +415,39 @@ impl Session {
         }
         self.server.registry.remove(&self.conn, reason);
         self.conn.subs.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaults() -> ConnectDefaults {
+        ConnectDefaults {
+            user: Some("cookie-user".into()),
+            pass: Some("cookie-pass".into()),
+            token: None,
+            jwt: None,
+            no_auth_user: Some("guest".into()),
+        }
+    }
+
+    #[test]
+    fn connect_defaults_fill_only_missing_credentials() {
+        let mut info = ConnectInfo { user: Some("alice".into()), ..Default::default() };
+        assert_eq!(defaults().apply(&mut info), None);
+        assert_eq!(info.user.as_deref(), Some("alice"), "CONNECT wins over a cookie");
+        assert_eq!(info.pass.as_deref(), Some("cookie-pass"));
+    }
+
+    #[test]
+    fn no_auth_user_applies_only_without_any_credentials() {
+        let mut info = ConnectInfo::default();
+        let none = ConnectDefaults { no_auth_user: Some("guest".into()), ..Default::default() };
+        assert_eq!(none.apply(&mut info), Some("guest"));
+        let mut with_token = ConnectInfo { auth_token: Some("t".into()), ..Default::default() };
+        assert_eq!(none.apply(&mut with_token), None);
+        let mut filled = ConnectInfo::default();
+        assert_eq!(defaults().apply(&mut filled), None, "cookies count as credentials");
     }
 }

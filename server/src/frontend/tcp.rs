@@ -159,7 +159,7 @@ pub async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<Server>, conn: Arc<Co
 
 /// One keep-alive tick: skip when the client was heard from recently, otherwise PING, and give up
 /// with "Stale Connection" after `ping_max` unanswered PINGs.
-fn keepalive(server: &Server, conn: &Connection) {
+pub(crate) fn keepalive(server: &Server, conn: &Connection) {
     let now = now_nanos();
     let idle = Duration::from_nanos((now - conn.last_activity.load(Ordering::Relaxed)).max(0) as u64);
     if idle < server.config.ping_interval {

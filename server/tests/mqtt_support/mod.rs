@@ -11,8 +11,7 @@ use tokio::net::TcpStream;
 
 use switchyard::config::Config;
 use switchyard::frontend::mqtt::{Mqtt, MqttSettings};
-use switchyard::Running;
-use switchyard::Server;
+use switchyard::{Frontends, Running, Server};
 use switchyard_shared::mqtt::{
     self, ConnAck, Connect, Packet, Properties, ProtocolLevel, PubResponse, Publish, QoS, ReasonCode, SubAck,
     Subscribe, SubscribeFilter, SubscribeOptions, Will,
@@ -28,7 +27,15 @@ pub fn settings() -> MqttSettings {
 }
 
 pub fn config() -> Config {
-    Config { host: "127.0.0.1".into(), port: 0, http_port: None, ..Config::default() }
+    Config {
+        host: "127.0.0.1".into(),
+        port: 0,
+        http_port: None,
+        websocket: None,
+        mqtt: None,
+        jetstream: None,
+        ..Config::default()
+    }
 }
 
 /// A started server with MQTT.
@@ -44,7 +51,8 @@ impl TestServer {
     }
 
     pub async fn start_with(config: Config, settings: MqttSettings) -> TestServer {
-        let running = Server::start_with_mqtt(config, settings).await.expect("server starts");
+        let frontends = Frontends { mqtt: Some(settings), ..Frontends::default() };
+        let running = Server::start_with(config, frontends).await.expect("server starts");
         let mqtt_addr = running.mqtt_addr.expect("mqtt listener");
         let nats_addr = running.client_addr;
         TestServer { running, mqtt_addr, nats_addr }

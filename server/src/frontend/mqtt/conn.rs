@@ -444,8 +444,8 @@ impl Handler {
         let auth = self.mqtt.auth.as_ref().unwrap_or(&self.server.auth);
         let anonymous = c.username.is_none() && c.password.is_none();
         if anonymous {
-            if let Some(user) = &self.mqtt.settings.no_auth_user {
-                return Ok(Identity { user: user.clone() });
+            if let Some(identity) = self.mqtt.settings.no_auth_user.as_deref().and_then(|u| auth.no_auth_identity(u)) {
+                return Ok(identity);
             }
         }
         let info = ConnectInfo {

@@ -46,14 +46,15 @@ use tracing::{debug, info, warn};
 use switchyard_shared::mqtt::{topic, ProtocolLevel, QoS, ReasonCode, Will};
 
 use crate::auth::Auth;
-use crate::config::Config;
+use crate::config::{Authorization, Config, JetStreamConfig, MqttConfig, User};
 use crate::core::conn::now_nanos;
 use crate::core::internal::Outbox;
 use crate::core::{CloseReason, Kind, Msg};
+use crate::jetstream::store::SyncPolicy;
 use crate::server::{Server, StartError};
 
 pub use monitor::{ClientInfo, MqttStatus, RetainedInfo, SessionInfo, SubscriptionInfo};
-pub use persist::{MemoryPersist, Persist, PersistError};
+pub use persist::{FilePersist, MemoryPersist, Persist, PersistError};
 
 use retained::{Retained, RetainedIndex};
 use session::{Session, Shared};
@@ -67,6 +68,8 @@ pub enum Persistence {
     /// In memory: sessions outlive connections, not the process.
     #[default]
     Memory,
+    /// JetStream file stores in this directory: everything survives restarts.
+    Directory(std::path::PathBuf),
     /// A given implementation (tests hand the same one to successive servers to simulate restarts).
     Custom(Arc<dyn Persist>),
 }
@@ -75,6 +78,7 @@ impl std::fmt::Debug for Persistence {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Persistence::Memory => f.write_str("Memory"),
+            Persistence::Directory(d) => write!(f, "Directory({})", d.display()),
             Persistence::Custom(p) => write!(f, "Custom({})", p.kind()),
         }
     }
@@ -122,6 +126,9 @@ pub struct MqttSettings {
     /// How long a new connection may take to send CONNECT.
     pub connect_timeout: Duration,
     pub persistence: Persistence,
+    /// A `tls {}` block was configured: TLS on this listener is not offered yet, so the listener
+    /// refuses to start rather than serve plain text.
+    pub tls_configured: bool,
 }
 
 impl Default for MqttSettings {
@@ -142,6 +149,34 @@ impl Default for MqttSettings {
             max_keep_alive: None,
             connect_timeout: Duration::from_secs(10),
             persistence: Persistence::Memory,
+            tls_configured: false,
+        }
+    }
+}
+
+impl MqttSettings {
+    /// The settings for an `mqtt {}` block. With JetStream on, MQTT state is kept in files under the
+    /// JetStream store directory (`<store_dir>/$MQTT`), otherwise in memory.
+    pub fn from_config(c: &MqttConfig, jetstream: Option<&JetStreamConfig>) -> Self {
+        let authorization = c.authorization.as_ref().map(|a| MqttAuthorization {
+            users: a.user.iter().map(|u| (u.clone(), a.password.clone().unwrap_or_default())).collect(),
+            token: a.token.clone(),
+        });
+        MqttSettings {
+            host: c.host.clone(),
+            port: c.port,
+            no_auth_user: c.no_auth_user.clone(),
+            authorization,
+            ack_wait: c.ack_wait,
+            max_ack_pending: c.max_ack_pending,
+            js_domain: c.js_domain.clone(),
+            stream_replicas: (c.stream_replicas > 0).then_some(c.stream_replicas),
+            persistence: match jetstream {
+                Some(js) => Persistence::Directory(js.store_dir.join("$MQTT")),
+                None => Persistence::Memory,
+            },
+            tls_configured: c.tls.is_some(),
+            ..MqttSettings::default()
         }
     }
 }
@@ -187,11 +222,22 @@ impl Mqtt {
     pub fn new(server: &Arc<Server>, settings: MqttSettings) -> Result<Arc<Mqtt>, StartError> {
         let persist: Arc<dyn Persist> = match &settings.persistence {
             Persistence::Memory => MemoryPersist::new(),
+            Persistence::Directory(dir) => FilePersist::open(dir, SyncPolicy::Interval(Duration::from_secs(1)))
+                .map_err(|e| StartError::Config(format!("mqtt store {}: {e}", dir.display())))?,
             Persistence::Custom(p) => p.clone(),
         };
+        if settings.tls_configured {
+            return Err(StartError::Config("mqtt: TLS is not supported on the MQTT listener yet".into()));
+        }
         let auth = match &settings.authorization {
             Some(a) => {
-                let cfg = Config { users: a.users.clone(), auth_token: a.token.clone(), ..Config::default() };
+                let users = a
+                    .users
+                    .iter()
+                    .map(|(u, p)| User { user: Some(u.clone()), password: Some(p.clone()), ..User::default() })
+                    .collect();
+                let authorization = Authorization { users, token: a.token.clone(), ..Authorization::default() };
+                let cfg = Config { authorization, ..Config::default() };
                 Some(Auth::from_config(&cfg).map_err(|e| StartError::Config(format!("mqtt authorization: {e}")))?)
             }
             None => None,
@@ -260,6 +306,11 @@ impl Mqtt {
         *self.listen.lock() = Some(local);
         info!(addr = %local, "listening for MQTT clients");
         Ok(listener)
+    }
+
+    /// Releases the persistence layer (files and their lock); called once the server has stopped.
+    pub fn close(&self) {
+        self.shared.persist.close();
     }
 
     /// The bound listener address, once [`Mqtt::bind`] ran.

@@ -9,9 +9,13 @@
 //! Messages are stored as MQTT 5 PUBLISH packets encoded by the shared codec (every property kept), with
 //! a small fixed prefix for what a PUBLISH does not carry (packet identifier in flight, absolute expiry,
 //! store time); session records are JSON. [`MemoryPersist`] keeps those encoded records in memory, so
-//! tests exercise the same encoding a file-backed implementation writes.
+//! tests exercise the same encoding [`FilePersist`] (JetStream file stores, see [`file`]) writes.
 //!
 //! This module does not decide when to persist (the session does) and does not know about connections.
+
+pub mod file;
+
+pub use file::FilePersist;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -110,6 +114,8 @@ pub trait Persist: Send + Sync {
     fn clear_retained(&self, topic: &str) -> Result<(), PersistError>;
     /// A short name for logs and monitoring (`memory`, `file`).
     fn kind(&self) -> &'static str;
+    /// Flushes and releases what the implementation holds (files, locks); later calls fail.
+    fn close(&self) {}
 }
 
 /// Encodes a session record.

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The one test command. Installs test dependencies, builds switchyard (release), then runs
+# every suite: cargo test for the workspace, pytest in tests/python, node --test in tests/js.
+# All suites run even when one fails; the exit status is non-zero if any step failed.
+#
+# Environment:
+#   SWITCHYARD_TARGET=nats-server  run the interop suites against the reference nats-server
+#   SWITCHYARD_BIN=<path>          use this switchyard binary instead of the freshly built one
+#   CARGO_TARGET_DIR               honoured for the build and for locating the binary
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root="$PWD"
+
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+steps=()
+failed=0
+
+# run NAME COMMAND...: run a step, keep its output in $logs/NAME.log, record status and time.
+run() {
+  local name="$1"
+  shift
+  echo
+  echo "==> $name: $*"
+  local start=$SECONDS status
+  "$@" 2>&1 | tee "$logs/$name.log"
+  status=${PIPESTATUS[0]}
+  steps+=("$(printf '%-10s %-4s %4ss' "$name" "$([ "$status" -eq 0 ] && echo ok || echo FAIL)" $((SECONDS - start)))")
+  [ "$status" -eq 0 ] || failed=1
+  return "$status"
+}
+
+run deps ./scripts/install-deps.sh || { echo "test.sh: installing dependencies failed" >&2; exit 1; }
+run build cargo build --release -p switchyard || { echo "test.sh: build failed" >&2; exit 1; }
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+export SWITCHYARD_BIN="${SWITCHYARD_BIN:-$target_dir/release/switchyard}"
+export SWITCHYARD_TARGET="${SWITCHYARD_TARGET:-switchyard}"
+echo "test.sh: target $SWITCHYARD_TARGET ($([ "$SWITCHYARD_TARGET" = nats-server ] && command -v nats-server || echo "$SWITCHYARD_BIN"))"
+
+# Debug mode: compiling the test dependencies (async-nats and friends) unoptimised is quicker
+# than optimising and LTO-linking them, even though nothing is shared with the release build.
+run cargo cargo test --workspace
+run pytest bash -c 'cd tests/python && exec .venv/bin/python -m pytest -q'
+run node bash -c 'cd tests/js && exec node --test --test-timeout=60000'
+
+# Totals over every runner, from each runner's own closing lines.
+passed=0
+failures=0
+count() { grep -Eo "$1" "$2" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}'; }
+if [ -f "$logs/cargo.log" ]; then
+  passed=$((passed + $(count '[0-9]+ passed;' "$logs/cargo.log")))
+  failures=$((failures + $(count '[0-9]+ failed;' "$logs/cargo.log")))
+fi
+if [ -f "$logs/pytest.log" ]; then
+  last="$(grep -E '[0-9]+ (passed|failed|error)' "$logs/pytest.log" | tail -n1 || true)"
+  passed=$((passed + $(echo "$last" | { grep -Eo '[0-9]+ passed' || true; } | grep -Eo '[0-9]+' || echo 0)))
+  failures=$((failures + $(echo "$last" | { grep -Eo '[0-9]+ (failed|errors?)' || true; } | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')))
+fi
+if [ -f "$logs/node.log" ]; then
+  passed=$((passed + $(count '^# pass [0-9]+' "$logs/node.log")))
+  failures=$((failures + $(count '^# fail [0-9]+' "$logs/node.log")))
+fi
+
+echo
+echo "==> summary"
+printf '  %s\n' "${steps[@]}"
+echo "total: $passed passed, $failures failed"
+exit "$failed"

@@ -1,0 +1,845 @@
+//! A consumer: a position in a stream and the rules for delivering from it.
+//!
+//! Each consumer runs one task. It reads its stream's store by sequence (messages wait on disk, not in
+//! memory), delivers to its push subject or to waiting pull requests through the router, and tracks
+//! what is outstanding in a [`ConsumerStore`] (delivered, ack floor, pending, redelivery counts), which
+//! persists durable consumers across restarts. Its internal client receives acks
+//! (`$JS.ACK.<stream>.<consumer>.>`), pull requests (`$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`) and
+//! flow-control replies (`$JS.FC.<stream>.<consumer>.>`).
+//!
+//! Timers (ack wait, request expiry, heartbeats, inactivity) are kept as deadlines and handled by the
+//! same task; nothing here blocks a publisher or another consumer.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, warn};
+
+use switchyard_shared::api::consumer::{
+    AckPolicy as ApiAckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, NextRequest, SequenceInfo,
+};
+use switchyard_shared::api::error::ApiError;
+use switchyard_shared::api::stream::RetentionPolicy;
+use switchyard_shared::headers::HeaderMap;
+use switchyard_shared::subject;
+use switchyard_shared::time::Timestamp;
+
+use super::ack::{ack_subject, parse_ack, parse_ack_subject, AckKind};
+use super::store::{meta, AckPolicy, ConsumerStore, StoredMsg};
+use super::stream::{send_status, Stream};
+use super::JetStream;
+use crate::core::conn::now_nanos;
+use crate::core::internal::{InMsg, InternalClient, Outbox};
+use crate::core::{Msg, Subscription};
+
+const SID_ACK: &str = "ack";
+const SID_NEXT: &str = "next";
+const SID_FC: &str = "fc";
+
+/// Bytes delivered to a push consumer with flow control between two flow-control requests.
+const FC_WINDOW: usize = 512 * 1024;
+
+/// Inbox budget for acks and pull requests.
+const INBOX_BUDGET: usize = 64 << 20;
+
+/// A waiting pull request.
+#[derive(Debug)]
+struct PullRequest {
+    reply: Bytes,
+    batch: i64,
+    max_bytes: i64,
+    expires_at: Option<i64>,
+    no_wait: bool,
+    heartbeat: i64,
+    last_heartbeat: i64,
+    delivered: i64,
+    bytes: i64,
+}
+
+#[derive(Default)]
+struct FlowControl {
+    /// Bytes delivered since the last flow-control request was sent.
+    since: usize,
+    /// The reply subject of the outstanding request, if any.
+    outstanding: Option<Bytes>,
+    counter: u64,
+}
+
+struct State {
+    store: ConsumerStore,
+    /// Next stream sequence to look at for a first delivery.
+    next_seq: u64,
+    /// For `last_per_subject`: the sequences to deliver first, in order.
+    initial: VecDeque<u64>,
+    /// Pending messages due for redelivery now (NAK, ack wait expired).
+    redeliver: BTreeSet<u64>,
+    /// Ack deadlines: (deadline ns, stream seq).
+    deadlines: BTreeSet<(i64, u64)>,
+    deadline_of: HashMap<u64, i64>,
+    waiting: VecDeque<PullRequest>,
+    last_delivery: i64,
+    last_active: i64,
+    /// When the push subject (or pull traffic) was last seen; for the inactive threshold.
+    last_interest: i64,
+    fc: FlowControl,
+}
+
+/// One consumer.
+pub struct Consumer {
+    pub name: String,
+    pub stream_name: String,
+    stream: Weak<Stream>,
+    js: Weak<JetStream>,
+    /// Unix nanoseconds.
+    pub created: i64,
+    config: RwLock<ConsumerConfig>,
+    state: Mutex<State>,
+    inbox: Arc<InternalClient>,
+    subs: Mutex<Vec<Arc<Subscription>>>,
+    wake: Notify,
+    stop: CancellationToken,
+}
+
+fn store_ack_policy(p: ApiAckPolicy) -> AckPolicy {
+    match p {
+        ApiAckPolicy::None => AckPolicy::None,
+        ApiAckPolicy::All => AckPolicy::All,
+        _ => AckPolicy::Explicit,
+    }
+}
+
+impl Consumer {
+    /// Creates (or reopens, when `recovering`) a consumer on `stream` with a checked config.
+    pub fn open(
+        js: &Arc<JetStream>,
+        stream: &Arc<Stream>,
+        name: String,
+        config: ConsumerConfig,
+        recovering: bool,
+    ) -> Result<Arc<Consumer>, ApiError> {
+        let durable = config.is_durable();
+        let persist = durable && !config.memory_storage && !stream.is_memory();
+        let ack = store_ack_policy(config.ack_policy);
+        let mut cstore = if persist {
+            let dir = meta::consumer_dir(&js.store_dir, &stream.name, &name)
+                .map_err(|e| ApiError::consumer_create(e.to_string()))?;
+            ConsumerStore::open(dir, ack, config.max_deliver, js.sync)
+                .map_err(|e| ApiError::consumer_create(e.to_string()))?
+        } else {
+            ConsumerStore::memory(ack, config.max_deliver)
+        };
+        let mut created = now_nanos();
+        if persist {
+            let stored = meta::read_consumer_meta(&js.store_dir, &stream.name, &name).ok().flatten();
+            if let Some(ts) = stored.as_ref().and_then(|v| v.get("created")).and_then(|v| v.as_i64()) {
+                created = ts;
+            }
+            let value = serde_json::json!({ "config": config, "created": created });
+            meta::write_consumer_meta(&js.store_dir, &stream.name, &name, &value)
+                .map_err(|e| ApiError::consumer_create(e.to_string()))?;
+        }
+        let filters: Vec<String> = config.filters().into_iter().map(str::to_owned).collect();
+        let mut initial = VecDeque::new();
+        let next_seq = if recovering && cstore.has_state() {
+            cstore.state().delivered.stream_seq + 1
+        } else {
+            let start = stream.with_store(|s| {
+                let st = s.state(false);
+                let filter_last = |f: &str| s.load_last(f).ok().flatten().map(|m| m.seq);
+                match config.deliver_policy {
+                    DeliverPolicy::All => st.first_seq.max(1),
+                    DeliverPolicy::Last => {
+                        let last = if filters.is_empty() {
+                            Some(st.last_seq).filter(|&l| l > 0)
+                        } else {
+                            filters.iter().filter_map(|f| filter_last(f)).max()
+                        };
+                        last.unwrap_or(st.last_seq + 1)
+                    }
+                    DeliverPolicy::New => st.last_seq + 1,
+                    DeliverPolicy::ByStartSequence => config.opt_start_seq.max(1),
+                    DeliverPolicy::ByStartTime => {
+                        let at = config.opt_start_time.map_or(0, |t| t.0);
+                        let mut seq = st.first_seq.max(1);
+                        loop {
+                            match s.load_next(seq, ">") {
+                                Ok(Some(m)) if m.ts < at => seq = m.seq + 1,
+                                Ok(Some(m)) => break m.seq,
+                                _ => break st.last_seq + 1,
+                            }
+                        }
+                    }
+                    DeliverPolicy::LastPerSubject => {
+                        let mut seqs: Vec<u64> = Vec::new();
+                        let fs: Vec<&str> = if filters.is_empty() { vec![">"] } else { filters.iter().map(String::as_str).collect() };
+                        for f in fs {
+                            for subj in s.subjects_state(f).keys() {
+                                if let Some(seq) = s.last_seq_for_subject(subj) {
+                                    seqs.push(seq);
+                                }
+                            }
+                        }
+                        seqs.sort_unstable();
+                        initial.extend(seqs);
+                        st.last_seq + 1
+                    }
+                }
+            });
+            let first = initial.front().copied().unwrap_or(start);
+            let _ = cstore.set_starting(first.saturating_sub(1));
+            start
+        };
+        let now = now_nanos();
+        let consumer = Arc::new(Consumer {
+            name,
+            stream_name: stream.name.clone(),
+            stream: Arc::downgrade(stream),
+            js: Arc::downgrade(js),
+            created,
+            config: RwLock::new(config),
+            state: Mutex::new(State {
+                store: cstore,
+                next_seq,
+                initial,
+                redeliver: BTreeSet::new(),
+                deadlines: BTreeSet::new(),
+                deadline_of: HashMap::new(),
+                waiting: VecDeque::new(),
+                last_delivery: now,
+                last_active: now,
+                last_interest: now,
+                fc: FlowControl::default(),
+            }),
+            inbox: InternalClient::new(js.internal_id(), INBOX_BUDGET),
+            subs: Mutex::new(Vec::new()),
+            wake: Notify::new(),
+            stop: CancellationToken::new(),
+        });
+        if recovering {
+            // Everything that was outstanding is due again.
+            let mut st = consumer.state.lock();
+            let pending: Vec<u64> = st.store.state().pending.keys().copied().collect();
+            st.redeliver.extend(pending);
+        }
+        consumer.subscribe(js);
+        tokio::spawn(consumer.clone().run(js.clone()));
+        Ok(consumer)
+    }
+
+    fn subscribe(&self, js: &JetStream) {
+        let (s, c) = (&self.stream_name, &self.name);
+        let mut subs = self.subs.lock();
+        subs.push(self.inbox.subscribe(&js.router, &format!("$JS.ACK.{s}.{c}.>"), None, SID_ACK));
+        subs.push(self.inbox.subscribe(&js.router, &format!("$JS.API.CONSUMER.MSG.NEXT.{s}.{c}"), None, SID_NEXT));
+        subs.push(self.inbox.subscribe(&js.router, &format!("$JS.FC.{s}.{c}.>"), None, SID_FC));
+    }
+
+    pub fn config(&self) -> ConsumerConfig {
+        self.config.read().clone()
+    }
+
+    /// Applies an updated (checked) config; only fields nats-server allows to change reach here.
+    pub fn update_config(&self, config: ConsumerConfig) -> Result<(), ApiError> {
+        if let Some(js) = self.js.upgrade() {
+            if config.is_durable() && !config.memory_storage {
+                let value = serde_json::json!({ "config": config, "created": self.created });
+                let _ = meta::write_consumer_meta(&js.store_dir, &self.stream_name, &self.name, &value);
+            }
+        }
+        *self.config.write() = config;
+        self.wake();
+        Ok(())
+    }
+
+    /// New messages or a state change: look for work.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Does this consumer want messages on `subject`?
+    pub fn matches_subject(&self, subj: &str) -> bool {
+        let cfg = self.config.read();
+        let filters = cfg.filters();
+        filters.is_empty() || filters.iter().any(|f| subject::matches(f, subj))
+    }
+
+    /// Has this consumer delivered and been acknowledged for `seq` (or does it not track acks)?
+    pub fn has_acked(&self, seq: u64) -> bool {
+        let st = self.state.lock();
+        let s = st.store.state();
+        if seq <= s.ack_floor.stream_seq {
+            return true;
+        }
+        seq < st.next_seq && !s.pending.contains_key(&seq) && !st.redeliver.contains(&seq)
+    }
+
+    /// The stream was purged: forget pending messages that no longer exist.
+    pub fn stream_purged(&self) {
+        self.wake();
+    }
+
+    pub fn stop(&self, delete: bool) {
+        self.stop.cancel();
+        if let Some(js) = self.js.upgrade() {
+            for s in self.subs.lock().drain(..) {
+                js.router.unsubscribe(&s);
+            }
+            if delete {
+                let _ = meta::remove_consumer(&js.store_dir, &self.stream_name, &self.name);
+            }
+        }
+        if !delete {
+            let _ = self.state.lock().store.sync();
+        }
+    }
+
+    fn filters(&self) -> Vec<String> {
+        self.config.read().filters().into_iter().map(str::to_owned).collect()
+    }
+
+    /// Messages not yet delivered.
+    fn num_pending(&self, st: &State, stream: &Stream) -> u64 {
+        let filters = self.filters();
+        let from = st.next_seq;
+        let initial = st.initial.len() as u64;
+        let rest = stream.with_store(|s| {
+            if filters.is_empty() {
+                s.num_pending(from, ">", false)
+            } else {
+                filters.iter().map(|f| s.num_pending(from, f, false)).sum()
+            }
+        });
+        initial + rest
+    }
+
+    pub fn info(&self) -> ConsumerInfo {
+        let cfg = self.config();
+        let st = self.state.lock();
+        let s = st.store.state();
+        let num_pending = self.stream.upgrade().map_or(0, |stream| self.num_pending(&st, &stream));
+        let last_active = |ts: i64| (ts > 0).then_some(Timestamp(ts));
+        let pause_remaining = cfg.pause_until.map_or(0, |t| (t.0 - now_nanos()).max(0));
+        ConsumerInfo {
+            stream: self.stream_name.clone(),
+            name: self.name.clone(),
+            created: Timestamp(self.created),
+            delivered: SequenceInfo {
+                consumer: s.delivered.consumer_seq,
+                stream: s.delivered.stream_seq,
+                last: last_active(if s.delivered.consumer_seq > 0 { st.last_delivery } else { 0 }),
+            },
+            ack_floor: SequenceInfo {
+                consumer: s.ack_floor.consumer_seq,
+                stream: s.ack_floor.stream_seq,
+                last: last_active(if s.ack_floor.consumer_seq > 0 { st.last_active } else { 0 }),
+            },
+            num_ack_pending: s.pending.len() as i64,
+            num_redelivered: s.redelivered.len() as i64,
+            num_waiting: st.waiting.len() as i64,
+            num_pending,
+            cluster: Some(Default::default()),
+            push_bound: !cfg.is_pull() && self.push_interest(),
+            paused: pause_remaining > 0,
+            pause_remaining,
+            timestamp: Timestamp(now_nanos()),
+            priority_groups: Vec::new(),
+            config: Some(cfg),
+        }
+    }
+
+    fn push_interest(&self) -> bool {
+        let cfg = self.config.read();
+        if cfg.deliver_subject.is_empty() {
+            return false;
+        }
+        self.js.upgrade().is_some_and(|js| js.router.sublist().has_interest(cfg.deliver_subject.as_bytes()))
+    }
+
+    // ---- the task --------------------------------------------------------------------------------
+
+    async fn run(self: Arc<Self>, js: Arc<JetStream>) {
+        let mut outbox = Outbox::new(js.router.clone(), self.inbox.id());
+        loop {
+            let wait = self.next_timer(now_nanos());
+            tokio::select! {
+                _ = self.stop.cancelled() => break,
+                batch = self.inbox.next_batch() => {
+                    for m in batch {
+                        self.handle_inbound(m, &mut outbox);
+                    }
+                }
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+            let now = now_nanos();
+            if self.tick(now, &mut outbox) {
+                outbox.flush();
+                self.expire_inactive(&js);
+                break;
+            }
+            self.deliver(now, &mut outbox);
+            outbox.flush();
+        }
+    }
+
+    /// How long until the next timer is due.
+    fn next_timer(&self, now: i64) -> Duration {
+        let cfg = self.config.read();
+        let st = self.state.lock();
+        let mut next = now + 1_000_000_000;
+        if let Some(&(d, _)) = st.deadlines.first() {
+            next = next.min(d);
+        }
+        for r in &st.waiting {
+            if let Some(e) = r.expires_at {
+                next = next.min(e);
+            }
+            if r.heartbeat > 0 {
+                next = next.min(r.last_heartbeat + r.heartbeat);
+            }
+        }
+        if cfg.heartbeat > 0 && !cfg.is_pull() {
+            next = next.min(st.last_delivery + cfg.heartbeat);
+        }
+        if let Some(p) = cfg.pause_until {
+            if p.0 > now {
+                next = next.min(p.0);
+            }
+        }
+        Duration::from_nanos((next - now).clamp(1_000_000, 1_000_000_000) as u64)
+    }
+
+    fn handle_inbound(&self, m: InMsg, outbox: &mut Outbox) {
+        match &m.sid[..] {
+            b"ack" => self.handle_ack(&m, outbox),
+            b"next" => {
+                if let Some(reply) = m.reply.clone() {
+                    self.handle_next(reply, &m.payload, outbox);
+                }
+            }
+            b"fc" => {
+                let mut st = self.state.lock();
+                if st.fc.outstanding.as_ref().is_some_and(|o| *o == m.subject) {
+                    st.fc.outstanding = None;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn handle_ack(&self, m: &InMsg, outbox: &mut Outbox) {
+        let subj = String::from_utf8_lossy(&m.subject);
+        let Some(info) = parse_ack_subject(&subj) else { return };
+        let kind = parse_ack(&m.payload);
+        let now = now_nanos();
+        let cfg = self.config();
+        let mut acked: Vec<u64> = Vec::new();
+        {
+            let mut st = self.state.lock();
+            st.last_active = now;
+            let sseq = info.stream_seq;
+            let is_pending = st.store.state().pending.contains_key(&sseq);
+            match &kind {
+                AckKind::Ack | AckKind::Term(_) | AckKind::Next(_) => {
+                    if cfg.ack_policy == ApiAckPolicy::All {
+                        let below: Vec<u64> = st.store.state().pending.range(..=sseq).map(|(&s, _)| s).collect();
+                        if st.store.update_acks(info.consumer_seq, sseq).is_ok() {
+                            for s in below {
+                                clear_timer(&mut st, s);
+                                acked.push(s);
+                            }
+                        }
+                    } else if st.store.update_acks(info.consumer_seq, sseq).is_ok() {
+                        clear_timer(&mut st, sseq);
+                        acked.push(sseq);
+                    }
+                }
+                AckKind::Nak(delay) => {
+                    if is_pending {
+                        clear_timer(&mut st, sseq);
+                        match delay {
+                            Some(d) => set_timer(&mut st, sseq, now + d.as_nanos() as i64),
+                            None => {
+                                st.redeliver.insert(sseq);
+                            }
+                        }
+                    }
+                }
+                AckKind::Progress => {
+                    if is_pending {
+                        clear_timer(&mut st, sseq);
+                        let wait = ack_wait_for(&cfg, info.delivered);
+                        set_timer(&mut st, sseq, now + wait);
+                    }
+                }
+            }
+        }
+        if !acked.is_empty() {
+            if let Some(stream) = self.stream.upgrade() {
+                if stream.retention() != RetentionPolicy::Limits {
+                    for seq in acked {
+                        let subj = stream.with_store(|s| s.load(seq).ok().flatten().map(|m| m.subject.to_string()));
+                        if let Some(subj) = subj {
+                            stream.acked(seq, &subj);
+                        }
+                    }
+                }
+            }
+        }
+        match kind {
+            AckKind::Next(req) => {
+                if let Some(reply) = &m.reply {
+                    self.handle_next(reply.clone(), &req, outbox);
+                }
+            }
+            _ => {
+                if let Some(reply) = &m.reply {
+                    let empty = Bytes::new();
+                    outbox.publish(reply, None, None, &empty);
+                }
+            }
+        }
+        self.wake();
+    }
+
+    fn handle_next(&self, reply: Bytes, payload: &[u8], outbox: &mut Outbox) {
+        let cfg = self.config();
+        if !cfg.is_pull() {
+            return send_status(outbox, &reply, 409, "Consumer is push based");
+        }
+        let req: NextRequest = match NextRequest::parse(payload) {
+            Ok(r) => r,
+            Err(e) => return send_status(outbox, &reply, 400, &format!("Bad Request - {e}")),
+        };
+        let batch = req.batch.max(1);
+        if cfg.max_request_batch > 0 && batch > cfg.max_request_batch {
+            return send_status(outbox, &reply, 409, &format!("Exceeded MaxRequestBatch of {}", cfg.max_request_batch));
+        }
+        if cfg.max_request_expires > 0 && req.expires > cfg.max_request_expires {
+            let d = switchyard_shared::time::format_duration(cfg.max_request_expires);
+            return send_status(outbox, &reply, 409, &format!("Exceeded MaxRequestExpires of {d}"));
+        }
+        if cfg.max_request_max_bytes > 0 && req.max_bytes > cfg.max_request_max_bytes {
+            return send_status(
+                outbox,
+                &reply,
+                409,
+                &format!("Exceeded MaxRequestMaxBytes of {}", cfg.max_request_max_bytes),
+            );
+        }
+        let now = now_nanos();
+        let stream = self.stream.upgrade();
+        let mut st = self.state.lock();
+        st.last_active = now;
+        st.last_interest = now;
+        if cfg.max_waiting > 0 && st.waiting.len() as i64 >= cfg.max_waiting {
+            drop(st);
+            return send_status(outbox, &reply, 409, "Exceeded MaxWaiting");
+        }
+        if req.no_wait {
+            let available = !st.redeliver.is_empty()
+                || stream.as_ref().is_some_and(|s| self.num_pending(&st, s) > 0)
+                    && (cfg.ack_policy == ApiAckPolicy::None
+                        || cfg.max_ack_pending <= 0
+                        || (st.store.state().pending.len() as i64) < cfg.max_ack_pending);
+            if !available {
+                drop(st);
+                return send_status(outbox, &reply, 404, "No Messages");
+            }
+        }
+        st.waiting.push_back(PullRequest {
+            reply,
+            batch,
+            max_bytes: req.max_bytes,
+            expires_at: (req.expires > 0).then_some(now + req.expires),
+            no_wait: req.no_wait,
+            heartbeat: req.heartbeat,
+            last_heartbeat: now,
+            delivered: 0,
+            bytes: 0,
+        });
+    }
+
+    /// Timers: ack deadlines, expired requests, heartbeats, inactivity. Returns true when the
+    /// consumer should delete itself (inactive ephemeral).
+    fn tick(&self, now: i64, outbox: &mut Outbox) -> bool {
+        let cfg = self.config();
+        let mut st = self.state.lock();
+        while let Some(&(d, seq)) = st.deadlines.first() {
+            if d > now {
+                break;
+            }
+            st.deadlines.pop_first();
+            st.deadline_of.remove(&seq);
+            if st.store.state().pending.contains_key(&seq) {
+                st.redeliver.insert(seq);
+            }
+        }
+        let mut i = 0;
+        while i < st.waiting.len() {
+            let r = &mut st.waiting[i];
+            if r.expires_at.is_some_and(|e| e <= now) {
+                let r = st.waiting.remove(i).expect("index in range");
+                let mut hdr = HeaderMap::with_status(408, Some("Request Timeout"));
+                hdr.insert("Nats-Pending-Messages", (r.batch - r.delivered).max(0).to_string());
+                hdr.insert("Nats-Pending-Bytes", if r.max_bytes > 0 { (r.max_bytes - r.bytes).max(0) } else { 0 }.to_string());
+                send_headers(outbox, &r.reply, hdr);
+                continue;
+            }
+            if r.heartbeat > 0 && now - r.last_heartbeat >= r.heartbeat {
+                r.last_heartbeat = now;
+                let reply = r.reply.clone();
+                send_status(outbox, &reply, 100, "Idle Heartbeat");
+            }
+            i += 1;
+        }
+        if cfg.heartbeat > 0 && !cfg.is_pull() && now - st.last_delivery >= cfg.heartbeat {
+            st.last_delivery = now;
+            let s = st.store.state();
+            let mut hdr = HeaderMap::with_status(100, Some("Idle Heartbeat"));
+            hdr.insert("Nats-Last-Consumer", s.delivered.consumer_seq.to_string());
+            hdr.insert("Nats-Last-Stream", s.delivered.stream_seq.to_string());
+            if let Some(fc) = &st.fc.outstanding {
+                hdr.insert("Nats-Consumer-Stalled", String::from_utf8_lossy(fc).into_owned());
+            }
+            let to = Bytes::copy_from_slice(cfg.deliver_subject.as_bytes());
+            send_headers(outbox, &to, hdr);
+        }
+        // Inactivity: ephemerals always (default threshold), durables only when configured.
+        if cfg.inactive_threshold > 0 {
+            let active = if cfg.is_pull() { !st.waiting.is_empty() } else { self.push_interest() };
+            if active {
+                st.last_interest = now;
+            } else if now - st.last_interest.max(st.last_active) > cfg.inactive_threshold {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn expire_inactive(self: &Arc<Self>, js: &Arc<JetStream>) {
+        debug!(stream = %self.stream_name, consumer = %self.name, "consumer inactive, deleting");
+        if let Some(stream) = self.stream.upgrade() {
+            stream.remove_consumer(&self.name);
+        }
+        self.stop(true);
+        let _ = js;
+    }
+
+    /// Delivers whatever the targets (push interest, pull requests) and limits allow.
+    fn deliver(&self, now: i64, outbox: &mut Outbox) {
+        let Some(stream) = self.stream.upgrade() else { return };
+        let cfg = self.config();
+        if cfg.pause_until.is_some_and(|p| p.0 > now) {
+            return;
+        }
+        let push = !cfg.is_pull();
+        if push && !self.push_interest() {
+            return;
+        }
+        let filters = self.filters();
+        let deliver_subject = Bytes::copy_from_slice(cfg.deliver_subject.as_bytes());
+        let mut st = self.state.lock();
+        if push {
+            st.last_interest = now;
+        }
+        let mut pending_count: Option<u64> = None;
+        loop {
+            if push && cfg.flow_control && st.fc.outstanding.is_some() && st.fc.since >= 2 * FC_WINDOW {
+                break;
+            }
+            if !push && st.waiting.is_empty() {
+                break;
+            }
+            // Choose the message: a redelivery first, then the next new one.
+            let mut redelivery = false;
+            let msg: StoredMsg = if let Some(seq) = st.redeliver.pop_first() {
+                match stream.with_store(|s| s.load(seq).ok().flatten()) {
+                    Some(m) => {
+                        redelivery = true;
+                        m
+                    }
+                    None => {
+                        // Gone from the stream (limits, purge, delete): it cannot be delivered again.
+                        let dseq = st.store.state().pending.get(&seq).map(|p| p.0).unwrap_or(0);
+                        let _ = st.store.update_acks(dseq, seq);
+                        continue;
+                    }
+                }
+            } else {
+                let ack_pending = st.store.state().pending.len() as i64;
+                if cfg.ack_policy != ApiAckPolicy::None && cfg.max_ack_pending > 0 && ack_pending >= cfg.max_ack_pending {
+                    break;
+                }
+                let next = if let Some(seq) = st.initial.front().copied() {
+                    match stream.with_store(|s| s.load(seq).ok().flatten()) {
+                        Some(m) => Some(m),
+                        None => {
+                            st.initial.pop_front();
+                            continue;
+                        }
+                    }
+                } else {
+                    let from = st.next_seq;
+                    stream.with_store(|s| {
+                        if filters.len() <= 1 {
+                            s.load_next(from, filters.first().map_or(">", String::as_str)).ok().flatten()
+                        } else {
+                            filters.iter().filter_map(|f| s.load_next(from, f).ok().flatten()).min_by_key(|m| m.seq)
+                        }
+                    })
+                };
+                match next {
+                    Some(m) => m,
+                    None => break,
+                }
+            };
+            let dc = if redelivery { st.store.state().redelivered.get(&msg.seq).copied().unwrap_or(0) + 2 } else { 1 };
+            if redelivery && cfg.max_deliver > 0 && dc as i64 > cfg.max_deliver {
+                let dseq = st.store.state().delivered.consumer_seq;
+                let _ = st.store.update_delivered(dseq, msg.seq, dc, now);
+                continue;
+            }
+            let size = msg.hdr.len() + msg.data.len() + msg.subject.len();
+            // Pull: the request's byte budget.
+            let target = if push {
+                deliver_subject.clone()
+            } else {
+                let r = st.waiting.front_mut().expect("waiting checked");
+                if r.max_bytes > 0 && r.bytes + size as i64 > r.max_bytes {
+                    let r = st.waiting.pop_front().expect("front exists");
+                    if r.delivered == 0 {
+                        send_status(outbox, &r.reply, 409, "Message Size Exceeds MaxBytes");
+                    }
+                    if redelivery {
+                        st.redeliver.insert(msg.seq);
+                    }
+                    continue;
+                }
+                r.reply.clone()
+            };
+            // Consume the message from its source.
+            if !redelivery {
+                if st.initial.front() == Some(&msg.seq) {
+                    st.initial.pop_front();
+                } else {
+                    st.next_seq = msg.seq + 1;
+                }
+            }
+            let pending_after = if redelivery {
+                *pending_count.get_or_insert_with(|| self.num_pending(&st, &stream))
+            } else {
+                let p = pending_count.get_or_insert_with(|| self.num_pending(&st, &stream) + 1);
+                *p = p.saturating_sub(1);
+                *p
+            };
+            let dseq = st.store.state().delivered.consumer_seq + 1;
+            let reply = ack_subject(&self.stream_name, &self.name, dc, msg.seq, dseq, msg.ts, pending_after);
+            let subject = Bytes::copy_from_slice(msg.subject.as_bytes());
+            let (hdr, payload) = if cfg.headers_only {
+                let mut h = BytesMut::new();
+                if msg.hdr.len() > 12 {
+                    h.extend_from_slice(&msg.hdr[..msg.hdr.len() - 2]);
+                } else {
+                    h.extend_from_slice(b"NATS/1.0\r\n");
+                }
+                h.extend_from_slice(format!("Nats-Msg-Size: {}\r\n\r\n", msg.data.len()).as_bytes());
+                (Some(h.freeze()), Bytes::new())
+            } else {
+                ((!msg.hdr.is_empty()).then(|| msg.hdr.clone()), msg.data.clone())
+            };
+            outbox.deliver_to(&target, &Msg { subject: &subject, reply: Some(&reply), headers: hdr.as_ref(), payload: &payload });
+            if let Err(e) = st.store.update_delivered(dseq, msg.seq, dc, now) {
+                warn!(stream = %self.stream_name, consumer = %self.name, error = %e, "cannot record delivery");
+            }
+            if cfg.ack_policy != ApiAckPolicy::None {
+                set_timer(&mut st, msg.seq, now + ack_wait_for(&cfg, dc));
+            }
+            st.last_delivery = now;
+            if push {
+                if cfg.flow_control {
+                    st.fc.since += size;
+                    if st.fc.outstanding.is_none() && st.fc.since >= FC_WINDOW {
+                        st.fc.counter += 1;
+                        let fc_subject =
+                            Bytes::from(format!("$JS.FC.{}.{}.{}", self.stream_name, self.name, st.fc.counter));
+                        st.fc.outstanding = Some(fc_subject.clone());
+                        st.fc.since = 0;
+                        let hdr = HeaderMap::with_status(100, Some("FlowControl Request")).to_bytes();
+                        let empty = Bytes::new();
+                        outbox.deliver_to(
+                            &deliver_subject,
+                            &Msg { subject: &deliver_subject, reply: Some(&fc_subject), headers: Some(&hdr), payload: &empty },
+                        );
+                    }
+                }
+            } else {
+                let r = st.waiting.front_mut().expect("waiting checked");
+                r.delivered += 1;
+                r.bytes += size as i64;
+                r.last_heartbeat = now;
+                if r.delivered >= r.batch {
+                    st.waiting.pop_front();
+                }
+            }
+        }
+        // No-wait requests end as soon as nothing more is available.
+        if !push {
+            let mut i = 0;
+            while i < st.waiting.len() {
+                if st.waiting[i].no_wait {
+                    let r = st.waiting.remove(i).expect("index in range");
+                    if r.delivered == 0 {
+                        send_status(outbox, &r.reply, 404, "No Messages");
+                    } else {
+                        let mut hdr = HeaderMap::with_status(408, Some("Request Timeout"));
+                        hdr.insert("Nats-Pending-Messages", (r.batch - r.delivered).max(0).to_string());
+                        hdr.insert("Nats-Pending-Bytes", "0");
+                        send_headers(outbox, &r.reply, hdr);
+                    }
+                    continue;
+                }
+                i += 1;
+            }
+        }
+    }
+}
+
+fn ack_wait_for(cfg: &ConsumerConfig, delivery: u64) -> i64 {
+    if !cfg.backoff.is_empty() {
+        let i = (delivery.max(1) as usize - 1).min(cfg.backoff.len() - 1);
+        return cfg.backoff[i];
+    }
+    if cfg.ack_wait > 0 {
+        cfg.ack_wait
+    } else {
+        30_000_000_000
+    }
+}
+
+fn set_timer(st: &mut State, seq: u64, at: i64) {
+    clear_timer(st, seq);
+    st.deadlines.insert((at, seq));
+    st.deadline_of.insert(seq, at);
+}
+
+fn clear_timer(st: &mut State, seq: u64) {
+    if let Some(at) = st.deadline_of.remove(&seq) {
+        st.deadlines.remove(&(at, seq));
+    }
+    st.redeliver.remove(&seq);
+}
+
+fn send_headers(outbox: &mut Outbox, to: &Bytes, hdr: HeaderMap) {
+    let hdr = hdr.to_bytes();
+    let empty = Bytes::new();
+    outbox.deliver_to(to, &Msg { subject: to, reply: None, headers: Some(&hdr), payload: &empty });
+}
+
+/// Consumers by name, for API listing in a stable order.
+pub type ConsumerMap = BTreeMap<String, Arc<Consumer>>;

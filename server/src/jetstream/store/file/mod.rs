@@ -1,0 +1,836 @@
+//! The file store: a stream's messages in append-only block files under one directory.
+//!
+//! # Layout
+//! `<dir>/NNNNNNNN.blk`, numbered in write order; each holds a header and records (see
+//! [`record`]). Blocks cover increasing, disjoint sequence ranges; the last one (the *tail*) takes
+//! new messages and is closed at `block_size` bytes or `block_max_msgs` messages.
+//!
+//! # Deletes
+//! - Removing the first live message (limits, acks in order, compaction, expiry) writes nothing per
+//!   message: a *floor* ("everything below N is gone") rides inside the next message record, or goes
+//!   into one small floor record at the end of the call.
+//! - Removing any other message appends a tombstone to the block that holds it, so a block's
+//!   deletes live with it and a block can be dropped or rewritten on its own.
+//! - A block with no live message is unlinked (after the current floor is durable in the tail); a
+//!   block with less than half of its bytes live is rewritten (copy live records verbatim to a temp
+//!   file, fsync, rename).
+//! - Secure erase rewrites the message's record in place with zeroed header and data.
+//!
+//! # Durability
+//! Every call writes its records to the OS before it returns (one `write` for the tail), so a
+//! process crash (`kill -9`) never loses an acknowledged message. [`SyncPolicy`] decides power-loss
+//! safety: `Always` fsyncs before returning (an acknowledged message survives power loss; each
+//! write costs a device flush), `Interval(d)` fsyncs from a background thread every `d` (up to `d`
+//! of acknowledged messages may be lost on power loss or kernel crash, never on a process crash).
+//! A failed write or fsync poisons the store: every later write fails with
+//! [`StoreError::Poisoned`].
+//!
+//! # Recovery
+//! `open` reads every block, verifies every record's checksum, truncates a torn or corrupt tail of
+//! any block at its last valid record, deletes leftover temp files and rebuilds the index. Only the
+//! subject, sizes and offsets are kept in memory; message bodies are read from disk on demand through
+//! a small read-ahead window.
+//!
+//! It does not: compress, encrypt, keep per-block indexes on disk, or lock the directory (see
+//! [`super::StoreDirLock`]).
+
+pub(crate) mod record;
+mod syncer;
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use parking_lot::Mutex;
+
+use super::index::{Entry, SeqIndex};
+use super::stream::{Backend, NewMsg, RecoveredTtls, Removal, StreamStore};
+use super::{file_msg_size, Clock, Limits, Result, StoreError, StoredMsg};
+use record::{BlockHeader, Decoded, Record, HEADER_LEN};
+use syncer::{Poison, Syncer};
+
+/// A stream store on disk.
+pub type FileStore = StreamStore<FileBackend>;
+
+/// When written data is fsynced; see the module doc for the trade-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPolicy {
+    /// fsync before every mutating call returns.
+    Always,
+    /// fsync in the background at this interval.
+    Interval(Duration),
+}
+
+/// File store tuning.
+#[derive(Debug, Clone)]
+pub struct FileStoreConfig {
+    /// A block is closed once it holds this many bytes (at most 1 GiB).
+    pub block_size: u64,
+    /// A block is closed once it holds this many messages.
+    pub block_max_msgs: u32,
+    pub sync: SyncPolicy,
+}
+
+impl Default for FileStoreConfig {
+    fn default() -> Self {
+        FileStoreConfig {
+            block_size: 8 << 20,
+            block_max_msgs: 100_000,
+            sync: SyncPolicy::Interval(Duration::from_secs(1)),
+        }
+    }
+}
+
+/// What `open` found and repaired.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecoveryReport {
+    pub blocks: usize,
+    /// Records read (messages, tombstones, floors).
+    pub records: u64,
+    /// Bytes cut from torn or corrupt block tails.
+    pub truncated_bytes: u64,
+    /// Block files that were unreadable and set aside as `.bad`.
+    pub bad_blocks: Vec<String>,
+}
+
+const READ_WINDOW: usize = 64 << 10;
+const MAX_OPEN_READERS: usize = 64;
+const MAX_OPEN_WRITERS: usize = 16;
+/// Blocks smaller than this are not worth rewriting.
+const MIN_REWRITE: u64 = 256 << 10;
+
+/// In-memory state of one block file.
+#[derive(Debug)]
+struct Block {
+    id: u32,
+    header: BlockHeader,
+    /// Bytes in the file (for the tail, including bytes buffered in this call).
+    len: u64,
+    live: u32,
+    /// Sum of the accounted sizes of live messages.
+    live_size: u64,
+    /// Message records ever written to this block instance.
+    records: u32,
+}
+
+#[derive(Debug, Default)]
+struct Reader {
+    files: HashMap<u32, Arc<File>>,
+    /// `(block id, file offset, bytes)`.
+    window: Option<(u32, u64, Vec<u8>)>,
+}
+
+/// The file backend of [`FileStore`].
+#[derive(Debug)]
+pub struct FileBackend {
+    dir: PathBuf,
+    cfg: FileStoreConfig,
+    /// Ordered by `base_seq`; the last is the tail.
+    blocks: Vec<Block>,
+    tail: File,
+    /// Tail bytes of the current call, written at commit.
+    buf: Vec<u8>,
+    /// Tombstones for non-tail blocks, written at commit.
+    tombstones: HashMap<u32, Vec<u8>>,
+    writers: HashMap<u32, File>,
+    /// A removal below the first sequence is not yet covered by a persisted floor.
+    floor_dirty: bool,
+    /// Highest floor persisted in the current tail.
+    tail_floor: u64,
+    /// Blocks that lost live messages in this call.
+    touched: Vec<u32>,
+    next_id: u32,
+    reader: Mutex<Reader>,
+    poison: Arc<Poison>,
+    syncer: Option<Syncer>,
+    report: RecoveryReport,
+}
+
+fn block_path(dir: &Path, id: u32) -> PathBuf {
+    dir.join(format!("{id:08}.blk"))
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Write `bytes` as a new file at `path` atomically: temp file, fsync, rename, fsync the directory.
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<File> {
+    let tmp = path.with_extension("tmp");
+    let mut f = OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    fs::rename(&tmp, path)?;
+    sync_dir(dir)?;
+    f.seek(SeekFrom::End(0))?;
+    Ok(f)
+}
+
+fn read_full(file: &File, at: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read_at(&mut buf[n..], at + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+impl FileStore {
+    /// Open (or create) the store in `dir`, recovering whatever a previous run left.
+    pub fn open(dir: impl AsRef<Path>, cfg: FileStoreConfig, limits: Limits, clock: Arc<dyn Clock>) -> Result<Self> {
+        let (backend, index, ttls) = FileBackend::open(dir.as_ref(), cfg)?;
+        StreamStore::from_parts(backend, index, ttls, limits, clock)
+    }
+
+    /// What the last `open` found and repaired.
+    pub fn recovery_report(&self) -> &RecoveryReport {
+        &self.backend.report
+    }
+
+    /// Number of block files.
+    pub fn block_count(&self) -> usize {
+        self.backend.blocks.len()
+    }
+
+    /// Bytes on disk over all block files.
+    pub fn disk_bytes(&self) -> u64 {
+        self.backend.blocks.iter().map(|b| b.len).sum()
+    }
+}
+
+/// A message record found by recovery (its subject is `bytes[subject]` of its block).
+struct Found {
+    seq: u64,
+    ts: i64,
+    ttl: Option<i64>,
+    size: u32,
+    offset: u32,
+    subject: std::ops::Range<usize>,
+}
+
+impl FileBackend {
+    fn open(dir: &Path, cfg: FileStoreConfig) -> Result<(FileBackend, SeqIndex<u32>, RecoveredTtls)> {
+        fs::create_dir_all(dir)?;
+        let mut ids = Vec::new();
+        for ent in fs::read_dir(dir)? {
+            let path = ent?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            if name.ends_with(".tmp") {
+                fs::remove_file(&path)?;
+            } else if let Some(id) = name.strip_suffix(".blk").and_then(|s| s.parse::<u32>().ok()) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
+        let mut report = RecoveryReport::default();
+        let mut blocks: Vec<Block> = Vec::new();
+        let mut index = SeqIndex::default();
+        let mut ttls = RecoveredTtls::default();
+        let mut msgs = Vec::new();
+        let mut floor = 0u64;
+        // Highest floor held by the last block (the tail).
+        let mut tail_floor = 0u64;
+        let mut last = (0u64, 0i64);
+        for (i, &id) in ids.iter().enumerate() {
+            let path = block_path(dir, id);
+            let bytes = fs::read(&path)?;
+            let Some(header) = BlockHeader::decode(&bytes) else {
+                if i + 1 == ids.len() && bytes.len() <= HEADER_LEN {
+                    // A tail whose creation was cut short: it never held a record.
+                    fs::remove_file(&path)?;
+                } else {
+                    tracing::warn!(path = %path.display(), "unreadable block header; setting the block aside");
+                    fs::rename(&path, path.with_extension("bad"))?;
+                    report.bad_blocks.push(path.display().to_string());
+                }
+                continue;
+            };
+            let mut block_floor = header.floor;
+            if header.base_seq > 0 && header.base_seq - 1 > last.0 {
+                last = (header.base_seq - 1, header.base_ts);
+            }
+            msgs.clear();
+            let mut dead = HashSet::new();
+            let mut at = HEADER_LEN;
+            let mut records = 0u32;
+            loop {
+                match record::decode(&bytes[at..], &header) {
+                    Decoded::Ok(rec, len) => {
+                        report.records += 1;
+                        match rec {
+                            Record::Msg(m) => {
+                                if std::str::from_utf8(m.subject).is_err() {
+                                    break;
+                                }
+                                if let Some(f) = m.floor {
+                                    block_floor = block_floor.max(f);
+                                }
+                                if m.seq >= last.0 {
+                                    last = (m.seq, m.ts);
+                                }
+                                records += 1;
+                                msgs.push(Found {
+                                    seq: m.seq,
+                                    ts: m.ts,
+                                    ttl: m.ttl,
+                                    size: file_msg_size(m.subject.len(), m.hdr.len(), m.data.len()) as u32,
+                                    offset: at as u32,
+                                    subject: {
+                                        let from = at + m.payload_at - m.subject.len();
+                                        from..from + m.subject.len()
+                                    },
+                                });
+                            }
+                            Record::Tombstone(seq) => {
+                                dead.insert(seq);
+                            }
+                            Record::Floor(f) => block_floor = block_floor.max(f),
+                        }
+                        at += len;
+                    }
+                    Decoded::Incomplete | Decoded::Corrupt => break,
+                }
+            }
+            if at < bytes.len() {
+                tracing::warn!(path = %path.display(), valid = at, len = bytes.len(), "truncating damaged block tail");
+                report.truncated_bytes += (bytes.len() - at) as u64;
+                let f = OpenOptions::new().write(true).open(&path)?;
+                f.set_len(at as u64)?;
+                f.sync_all()?;
+            }
+            floor = floor.max(block_floor);
+            tail_floor = block_floor;
+            blocks.push(Block { id, header, len: at as u64, live: 0, live_size: 0, records });
+            let block = blocks.last_mut().expect("just pushed");
+            for m in msgs.drain(..) {
+                if dead.contains(&m.seq) || (index.msgs() > 0 && m.seq <= index.last_seq()) {
+                    continue;
+                }
+                let subject = std::str::from_utf8(&bytes[m.subject]).expect("checked above");
+                index.insert(m.seq, m.ts, subject, m.size, m.offset);
+                block.live += 1;
+                block.live_size += m.size as u64;
+                if let Some(ttl) = m.ttl {
+                    ttls.ttls.push((m.seq, m.ts, ttl));
+                }
+            }
+        }
+        report.blocks = blocks.len();
+        // Messages below the floor are gone; only blocks straddling it can still hold some.
+        while index.msgs() > 0 && index.first_seq() < floor {
+            let seq = index.first_seq();
+            let entry = index.remove(seq).expect("first is live");
+            let pos = blocks.partition_point(|b| b.header.base_seq <= seq) - 1;
+            blocks[pos].live -= 1;
+            blocks[pos].live_size -= entry.size as u64;
+        }
+        ttls.ttls.retain(|t| t.0 >= floor);
+        if index.msgs() == 0 {
+            let (last_seq, last_ts) = last;
+            let first = if last_seq == 0 && floor == 0 { 0 } else { floor.max(last_seq + 1) };
+            index.set_bounds(first, first.saturating_sub(1).max(last_seq), last_ts);
+        } else {
+            index.note_seq(last.0, last.1);
+        }
+
+        let poison = Arc::new(Poison::default());
+        let syncer = match cfg.sync {
+            SyncPolicy::Interval(d) => Some(Syncer::start(d, poison.clone())?),
+            SyncPolicy::Always => None,
+        };
+        let next_id = ids.last().map_or(1, |l| l + 1);
+        let tail = match blocks.last() {
+            Some(b) => {
+                let mut f = OpenOptions::new().read(true).write(true).open(block_path(dir, b.id))?;
+                f.seek(SeekFrom::Start(b.len))?;
+                f
+            }
+            None => {
+                // A new store: an empty tail whose next message is 1 (floor 0 marks "never used").
+                let header = BlockHeader { base_seq: index.last_seq() + 1, base_ts: index.last_ts(), floor: 0 };
+                let f = write_atomically(dir, &block_path(dir, next_id), &header.encode())?;
+                blocks.push(Block { id: next_id, header, len: HEADER_LEN as u64, live: 0, live_size: 0, records: 0 });
+                f
+            }
+        };
+        let next_id = blocks.last().map_or(next_id, |b| b.id + 1);
+        let backend = FileBackend {
+            dir: dir.to_path_buf(),
+            cfg,
+            blocks,
+            tail,
+            buf: Vec::with_capacity(64 << 10),
+            tombstones: HashMap::new(),
+            writers: HashMap::new(),
+            floor_dirty: false,
+            tail_floor,
+            touched: Vec::new(),
+            next_id,
+            reader: Mutex::new(Reader::default()),
+            poison,
+            syncer,
+            report,
+        };
+        Ok((backend, index, ttls))
+    }
+
+    fn fail<T>(&self, e: std::io::Error, what: &str) -> Result<T> {
+        self.poison.set(format!("{what}: {e}"));
+        Err(StoreError::Io(e))
+    }
+
+    fn block_pos(&self, seq: u64) -> Option<usize> {
+        let i = self.blocks.partition_point(|b| b.header.base_seq <= seq);
+        i.checked_sub(1)
+    }
+
+    fn tail_block(&self) -> &Block {
+        self.blocks.last().expect("a tail block always exists")
+    }
+
+    /// Write the tail buffer to the OS.
+    fn flush_tail(&mut self) -> Result<bool> {
+        if self.buf.is_empty() {
+            return Ok(false);
+        }
+        if let Err(e) = self.tail.write_all(&self.buf) {
+            return self.fail(e, "write to tail block");
+        }
+        self.buf.clear();
+        Ok(true)
+    }
+
+    /// Flush and fsync the tail regardless of policy.
+    fn sync_tail_now(&mut self) -> Result<()> {
+        self.flush_tail()?;
+        if let Err(e) = self.tail.sync_data() {
+            return self.fail(e, "fsync of tail block");
+        }
+        Ok(())
+    }
+
+    /// Start a new tail whose first sequence is `base_seq`.
+    fn new_tail(&mut self, base_seq: u64, base_ts: i64, floor: u64) -> Result<()> {
+        let id = self.next_id;
+        let header = BlockHeader { base_seq, base_ts, floor };
+        let tail = match write_atomically(&self.dir, &block_path(&self.dir, id), &header.encode()) {
+            Ok(f) => f,
+            Err(e) => return self.fail(e, "create block"),
+        };
+        self.next_id += 1;
+        self.tail = tail;
+        self.tail_floor = floor;
+        self.blocks.push(Block { id, header, len: HEADER_LEN as u64, live: 0, live_size: 0, records: 0 });
+        Ok(())
+    }
+
+    fn drop_block_handles(&mut self, id: u32) {
+        let mut r = self.reader.lock();
+        r.files.remove(&id);
+        if r.window.as_ref().is_some_and(|w| w.0 == id) {
+            r.window = None;
+        }
+        drop(r);
+        self.writers.remove(&id);
+        self.tombstones.remove(&id);
+        if let Some(s) = &self.syncer {
+            s.forget(id);
+        }
+    }
+
+    /// Make sure the current floor is durable in the tail before a block that may carry it goes.
+    fn persist_floor(&mut self, floor: u64) -> Result<()> {
+        if self.tail_floor < floor {
+            let n = record::encode_floor(&mut self.buf, floor);
+            self.blocks.last_mut().expect("tail").len += n as u64;
+            self.tail_floor = floor;
+        }
+        self.sync_tail_now()
+    }
+
+    fn writer(&mut self, id: u32) -> Result<&File> {
+        if !self.writers.contains_key(&id) {
+            if self.writers.len() >= MAX_OPEN_WRITERS {
+                self.writers.clear();
+            }
+            match OpenOptions::new().read(true).write(true).open(block_path(&self.dir, id)) {
+                Ok(f) => {
+                    self.writers.insert(id, f);
+                }
+                Err(e) => return self.fail(e, "open block for writing"),
+            }
+        }
+        Ok(&self.writers[&id])
+    }
+
+    /// Write buffered tombstones of non-tail blocks.
+    fn flush_tombstones(&mut self) -> Result<()> {
+        if self.tombstones.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.tombstones);
+        for (id, bytes) in pending {
+            let Some(pos) = self.blocks.iter().position(|b| b.id == id) else {
+                continue;
+            };
+            let at = self.blocks[pos].len;
+            let always = self.cfg.sync == SyncPolicy::Always;
+            let f = self.writer(id)?;
+            let res = f.write_all_at(&bytes, at).and_then(|_| if always { f.sync_data() } else { Ok(()) });
+            if let Err(e) = res {
+                return self.fail(e, "write tombstones");
+            }
+            if let Some(s) = &self.syncer {
+                s.dirty(id, &self.writers[&id]);
+            }
+            self.blocks[pos].len += bytes.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Read the raw record at `offset` of block `id` through the read window.
+    fn with_record<T>(&self, id: u32, offset: u32, f: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+        let mut r = self.reader.lock();
+        let off = offset as u64;
+        let hit = |w: &(u32, u64, Vec<u8>)| -> Option<(usize, usize)> {
+            if w.0 != id || off < w.1 {
+                return None;
+            }
+            let start = (off - w.1) as usize;
+            let len = record::peek_len(w.2.get(start..)?)?;
+            (start + len <= w.2.len()).then_some((start, len))
+        };
+        if let Some((start, len)) = r.window.as_ref().and_then(hit) {
+            let w = r.window.as_ref().expect("window");
+            return f(&w.2[start..start + len]);
+        }
+        let file = match r.files.get(&id) {
+            Some(f) => f.clone(),
+            None => {
+                if r.files.len() >= MAX_OPEN_READERS {
+                    r.files.clear();
+                }
+                let f = Arc::new(File::open(block_path(&self.dir, id))?);
+                r.files.insert(id, f.clone());
+                f
+            }
+        };
+        let mut data = std::mem::take(&mut r.window).map(|w| w.2).unwrap_or_default();
+        data.resize(READ_WINDOW, 0);
+        let n = read_full(&file, off, &mut data)?;
+        data.truncate(n);
+        let len = record::peek_len(&data)
+            .ok_or_else(|| StoreError::Corrupt(format!("bad record length at block {id} offset {off}")))?;
+        if len > data.len() {
+            data.resize(len, 0);
+            let n = read_full(&file, off, &mut data)?;
+            if n < len {
+                return Err(StoreError::Corrupt(format!("short record at block {id} offset {off}")));
+            }
+        }
+        r.window = Some((id, off, data));
+        let w = r.window.as_ref().expect("window");
+        f(&w.2[..len])
+    }
+
+    fn decode_msg<'a>(&self, rec: &'a [u8], header: &BlockHeader, seq: u64) -> Result<record::MsgRecord<'a>> {
+        match record::decode(rec, header) {
+            Decoded::Ok(Record::Msg(m), _) if m.seq == seq => Ok(m),
+            _ => Err(StoreError::Corrupt(format!("record of message {seq} is damaged"))),
+        }
+    }
+
+    fn erase(&mut self, pos: usize, seq: u64, offset: u32) -> Result<()> {
+        self.flush_tail()?;
+        let (id, header) = (self.blocks[pos].id, self.blocks[pos].header);
+        let mut rec = self.with_record(id, offset, |r| Ok(r.to_vec()))?;
+        let payload_at = self.decode_msg(&rec, &header, seq)?.payload_at;
+        record::erase_in_place(&mut rec, payload_at);
+        let is_tail = pos + 1 == self.blocks.len();
+        let res = if is_tail {
+            self.tail.write_all_at(&rec, offset as u64).and_then(|_| self.tail.sync_data())
+        } else {
+            let f = self.writer(id)?;
+            f.write_all_at(&rec, offset as u64).and_then(|_| f.sync_data())
+        };
+        if let Err(e) = res {
+            return self.fail(e, "secure erase");
+        }
+        let mut r = self.reader.lock();
+        if r.window.as_ref().is_some_and(|w| w.0 == id) {
+            r.window = None;
+        }
+        Ok(())
+    }
+
+    /// Remove block at `pos` (no live messages) from disk.
+    fn remove_block(&mut self, pos: usize, floor: u64) -> Result<()> {
+        self.persist_floor(floor)?;
+        let id = self.blocks[pos].id;
+        self.drop_block_handles(id);
+        if let Err(e) = fs::remove_file(block_path(&self.dir, id)) {
+            if e.kind() != ErrorKind::NotFound {
+                return self.fail(e, "remove block");
+            }
+        }
+        self.blocks.remove(pos);
+        Ok(())
+    }
+
+    /// Rewrite block at `pos` with only its live records.
+    fn rewrite_block(&mut self, pos: usize, index: &mut SeqIndex<u32>) -> Result<()> {
+        let floor = index.first_seq();
+        self.persist_floor(floor)?;
+        self.flush_tombstones()?;
+        let id = self.blocks[pos].id;
+        let hi = self.blocks.get(pos + 1).map_or(u64::MAX, |b| b.header.base_seq - 1);
+        let mut header = self.blocks[pos].header;
+        header.floor = header.floor.max(floor);
+        let old = match fs::read(block_path(&self.dir, id)) {
+            Ok(b) => b,
+            Err(e) => return self.fail(e, "read block for rewrite"),
+        };
+        let mut out = header.encode().to_vec();
+        let mut moved = Vec::new();
+        let mut bad = None;
+        index.for_each_live_mut(header.base_seq, hi, |seq, e| {
+            let at = e.loc as usize;
+            match old.get(at..).and_then(record::peek_len) {
+                Some(len) if at + len <= old.len() => {
+                    moved.push(out.len() as u32);
+                    out.extend_from_slice(&old[at..at + len]);
+                }
+                _ => bad = Some(seq),
+            }
+        });
+        if let Some(seq) = bad {
+            return Err(StoreError::Corrupt(format!("record of message {seq} missing during rewrite")));
+        }
+        self.drop_block_handles(id);
+        if let Err(e) = write_atomically(&self.dir, &block_path(&self.dir, id), &out) {
+            return self.fail(e, "rewrite block");
+        }
+        let mut it = moved.into_iter();
+        index.for_each_live_mut(header.base_seq, hi, |_, e| e.loc = it.next().expect("same live set"));
+        let b = &mut self.blocks[pos];
+        b.header = header;
+        b.len = out.len() as u64;
+        b.records = b.live;
+        Ok(())
+    }
+}
+
+impl Backend for FileBackend {
+    type Loc = u32;
+
+    fn msg_size(subject_len: usize, hdr_len: usize, data_len: usize) -> u64 {
+        file_msg_size(subject_len, hdr_len, data_len)
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        match self.poison.reason() {
+            Some(r) => Err(StoreError::Poisoned(r)),
+            None => Ok(()),
+        }
+    }
+
+    fn append(&mut self, m: &NewMsg<'_>) -> Result<u32> {
+        let approx = 64 + m.subject.len() + m.hdr.len() + m.data.len();
+        if approx > record::MAX_RECORD {
+            return Err(StoreError::MsgTooLarge);
+        }
+        let t = self.tail_block();
+        let full = t.records > 0
+            && (t.len + approx as u64 > self.cfg.block_size.min(1 << 30) || t.records >= self.cfg.block_max_msgs);
+        if full {
+            // Hand the old tail to the sync policy before the next block starts.
+            self.flush_tail()?;
+            match (&self.cfg.sync, &self.syncer) {
+                (SyncPolicy::Always, _) => self.sync_tail_now()?,
+                (_, Some(s)) => s.dirty(self.tail_block().id, &self.tail),
+                _ => {}
+            }
+            let floor = m.floor.max(self.tail_floor);
+            self.new_tail(m.seq, m.ts, floor)?;
+        }
+        // A floor above what the tail holds rides in the record; anything removed below the first
+        // sequence is then covered.
+        let embed_floor = m.floor > self.tail_floor;
+        let t = self.blocks.last_mut().expect("tail");
+        let offset = t.len;
+        let len = record::encode_msg(&mut self.buf, &t.header, m, embed_floor);
+        t.len += len as u64;
+        t.live += 1;
+        t.records += 1;
+        t.live_size += file_msg_size(m.subject.len(), m.hdr.len(), m.data.len());
+        if embed_floor {
+            self.tail_floor = m.floor;
+        }
+        self.floor_dirty = false;
+        Ok(offset as u32)
+    }
+
+    fn read(&self, seq: u64, subject: &Arc<str>, loc: &u32) -> Result<StoredMsg> {
+        let pos = self.block_pos(seq).ok_or_else(|| StoreError::Corrupt(format!("no block for {seq}")))?;
+        let b = &self.blocks[pos];
+        self.with_record(b.id, *loc, |rec| {
+            let m = self.decode_msg(rec, &b.header, seq)?;
+            let mut buf = BytesMut::with_capacity(m.hdr.len() + m.data.len());
+            buf.extend_from_slice(m.hdr);
+            buf.extend_from_slice(m.data);
+            let mut data = buf.freeze();
+            let hdr: Bytes = data.split_to(m.hdr.len());
+            Ok(StoredMsg { subject: subject.clone(), seq, ts: m.ts, hdr, data })
+        })
+    }
+
+    fn read_ts(&self, seq: u64, loc: &u32) -> Result<i64> {
+        let pos = self.block_pos(seq).ok_or_else(|| StoreError::Corrupt(format!("no block for {seq}")))?;
+        let b = &self.blocks[pos];
+        self.with_record(b.id, *loc, |rec| Ok(self.decode_msg(rec, &b.header, seq)?.ts))
+    }
+
+    fn on_remove(&mut self, seq: u64, entry: Entry<u32>, how: Removal) -> Result<()> {
+        let Some(pos) = self.block_pos(seq) else {
+            return Ok(());
+        };
+        if how.erase {
+            self.erase(pos, seq, entry.loc)?;
+        }
+        let is_tail = pos + 1 == self.blocks.len();
+        let b = &mut self.blocks[pos];
+        b.live -= 1;
+        b.live_size -= entry.size as u64;
+        let id = b.id;
+        if how.below_first {
+            self.floor_dirty = true;
+        } else if is_tail {
+            let n = record::encode_tombstone(&mut self.buf, &b.header, seq);
+            b.len += n as u64;
+        } else {
+            let header = b.header;
+            record::encode_tombstone(self.tombstones.entry(id).or_default(), &header, seq);
+        }
+        if !is_tail && self.touched.last() != Some(&id) {
+            self.touched.push(id);
+        }
+        Ok(())
+    }
+
+    fn on_reset(&mut self, next_seq: u64, last_ts: i64) -> Result<()> {
+        self.buf.clear();
+        self.tombstones.clear();
+        self.touched.clear();
+        self.floor_dirty = false;
+        let old: Vec<u32> = self.blocks.iter().map(|b| b.id).collect();
+        self.new_tail(next_seq, last_ts, next_seq)?;
+        for id in old {
+            self.drop_block_handles(id);
+            if let Err(e) = fs::remove_file(block_path(&self.dir, id)) {
+                if e.kind() != ErrorKind::NotFound {
+                    return self.fail(e, "remove block");
+                }
+            }
+        }
+        let n = self.blocks.len();
+        self.blocks.drain(..n - 1);
+        Ok(())
+    }
+
+    fn commit(&mut self, index: &mut SeqIndex<u32>) -> Result<()> {
+        if self.floor_dirty {
+            let floor = index.first_seq();
+            let n = record::encode_floor(&mut self.buf, floor);
+            self.blocks.last_mut().expect("tail").len += n as u64;
+            self.tail_floor = self.tail_floor.max(floor);
+            self.floor_dirty = false;
+        }
+        self.flush_tombstones()?;
+        if self.flush_tail()? {
+            match (&self.cfg.sync, &self.syncer) {
+                (SyncPolicy::Always, _) => {
+                    if let Err(e) = self.tail.sync_data() {
+                        return self.fail(e, "fsync of tail block");
+                    }
+                }
+                (_, Some(s)) => s.dirty(self.tail_block().id, &self.tail),
+                _ => {}
+            }
+        }
+        if self.touched.is_empty() {
+            return Ok(());
+        }
+        let touched = std::mem::take(&mut self.touched);
+        for id in touched {
+            let Some(pos) = self.blocks.iter().position(|b| b.id == id) else {
+                continue;
+            };
+            if pos + 1 == self.blocks.len() {
+                continue;
+            }
+            let b = &self.blocks[pos];
+            // The first block mostly empties from the front and will go whole; rewrite it only
+            // when something keeps it nearly empty.
+            let sparse = if pos == 0 { b.live_size * 8 < b.len } else { b.live_size * 2 < b.len };
+            if b.live == 0 {
+                self.remove_block(pos, index.first_seq())?;
+            } else if b.len >= MIN_REWRITE && sparse {
+                self.rewrite_block(pos, index)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        self.check_writable()?;
+        self.sync_tail_now()?;
+        for (id, f) in &self.writers {
+            if let Err(e) = f.sync_data() {
+                let msg = format!("fsync of block {id}: {e}");
+                self.poison.set(msg);
+                return Err(StoreError::Io(e));
+            }
+        }
+        Ok(())
+    }
+
+    fn close(mut self, _index: &SeqIndex<u32>) -> Result<()> {
+        self.sync()?;
+        self.syncer.take();
+        Ok(())
+    }
+
+    fn destroy(mut self) -> Result<()> {
+        self.syncer.take();
+        let ids: Vec<u32> = self.blocks.iter().map(|b| b.id).collect();
+        for id in ids {
+            self.drop_block_handles(id);
+            match fs::remove_file(block_path(&self.dir, id)) {
+                Err(e) if e.kind() != ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+        for ent in fs::read_dir(&self.dir)? {
+            let path = ent?.path();
+            if matches!(path.extension().and_then(|e| e.to_str()), Some("tmp" | "bad")) {
+                fs::remove_file(path)?;
+            }
+        }
+        match fs::remove_dir(&self.dir) {
+            Err(e) if e.kind() != ErrorKind::NotFound && e.kind() != ErrorKind::DirectoryNotEmpty => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

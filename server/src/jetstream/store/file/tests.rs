@@ -1,0 +1,398 @@
+//! File store specifics: persistence across reopen, crash recovery, space reclamation, erase.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::jetstream::store::{ManualClock, PurgeRequest, Store, StreamState, SystemClock};
+
+const T0: i64 = 1_700_000_000_000_000_000;
+
+fn small_cfg() -> FileStoreConfig {
+    FileStoreConfig { block_size: 4096, block_max_msgs: 32, sync: SyncPolicy::Always }
+}
+
+fn open(dir: &Path, cfg: FileStoreConfig, limits: Limits) -> FileStore {
+    FileStore::open(dir, cfg, limits, ManualClock::new(T0)).unwrap()
+}
+
+fn payload(seq: u64) -> Vec<u8> {
+    format!("payload-{seq:08}-{}", "x".repeat((seq % 50) as usize)).into_bytes()
+}
+
+/// Everything observable: state with deletes, every message, per-subject counts.
+fn snapshot(s: &dyn Store) -> (StreamState, Vec<StoredMsg>, Vec<(String, u64)>) {
+    let mut msgs = Vec::new();
+    let mut next = 0;
+    while let Some(m) = s.load_next(next, ">").unwrap() {
+        next = m.seq + 1;
+        msgs.push(m);
+    }
+    (s.state(true), msgs, s.subjects_state(">").into_iter().collect())
+}
+
+fn block_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "blk"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A store with several blocks, tombstones in old and tail blocks, floors and TTLs.
+fn busy_store(dir: &Path) -> FileStore {
+    let mut s = open(dir, small_cfg(), Limits { max_msgs_per_subject: 20, ..Default::default() });
+    for seq in 1..=300u64 {
+        let subject = format!("orders.{}", seq % 7);
+        let ttl = (seq % 25 == 0).then_some(3_600_000_000_000i64);
+        let hdr: &[u8] = if seq % 3 == 0 { b"NATS/1.0\r\nk: v\r\n\r\n" } else { b"" };
+        s.store_msg(&subject, hdr, &payload(seq), ttl).unwrap();
+    }
+    for seq in [150, 151, 200, 299, 160] {
+        s.remove(seq, false).unwrap();
+    }
+    s.compact(120).unwrap();
+    s
+}
+
+#[test]
+fn reopen_after_clean_close_is_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = busy_store(dir.path());
+    assert!(s.block_count() > 3, "test needs several blocks, got {}", s.block_count());
+    let before = snapshot(&s);
+    Box::new(s).close().unwrap();
+    let s = open(dir.path(), small_cfg(), Limits { max_msgs_per_subject: 20, ..Default::default() });
+    assert_eq!(snapshot(&s), before);
+    assert_eq!(s.recovery_report().truncated_bytes, 0);
+    assert_eq!(s.next_expiry(), Some(T0 + 3_600_000_000_000));
+}
+
+#[test]
+fn reopen_without_close_loses_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = busy_store(dir.path());
+    let before = snapshot(&s);
+    drop(s);
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert_eq!(snapshot(&s), before);
+}
+
+#[test]
+fn limits_removals_persist_through_floors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), small_cfg(), Limits { max_msgs: 10, ..Default::default() });
+    for seq in 1..=100u64 {
+        s.store_msg("x", b"", &payload(seq), None).unwrap();
+    }
+    // An explicit delete after the limit did its work must not let old messages reappear.
+    s.remove(95, false).unwrap();
+    let before = snapshot(&s);
+    assert_eq!(before.0.msgs, 9);
+    drop(s);
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert_eq!(snapshot(&s), before);
+}
+
+#[test]
+fn emptied_blocks_are_deleted_and_the_tail_survives() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), small_cfg(), Limits { max_msgs: 40, ..Default::default() });
+    for seq in 1..=2000u64 {
+        s.store_msg("x", b"", &payload(seq), None).unwrap();
+    }
+    assert!(s.block_count() <= 4, "dead blocks kept: {}", s.block_count());
+    assert_eq!(block_files(dir.path()).len(), s.block_count());
+    for seq in 1961..=2000 {
+        s.remove(seq, false).unwrap();
+    }
+    let st = s.state(false);
+    assert_eq!((st.msgs, st.first_seq, st.last_seq), (0, 2001, 2000));
+    drop(s);
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    let st = s.state(false);
+    assert_eq!((st.msgs, st.first_seq, st.last_seq), (0, 2001, 2000));
+    assert_eq!(s.store_msg("x", b"", b"", None).unwrap().0, 2001);
+}
+
+#[test]
+fn sparse_blocks_are_rewritten_smaller() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = FileStoreConfig {
+        block_size: 1 << 20,
+        block_max_msgs: 100_000,
+        sync: SyncPolicy::Interval(Duration::from_secs(1)),
+    };
+    let mut s = open(dir.path(), cfg.clone(), Limits::default());
+    let body = vec![7u8; 1000];
+    for _ in 0..3000 {
+        s.store_msg("x", b"", &body, None).unwrap();
+    }
+    let files = block_files(dir.path());
+    assert!(files.len() >= 3);
+    let before = fs::metadata(&files[1]).unwrap().len();
+    let first_of_second = s.backend.blocks[1].header.base_seq;
+    for seq in first_of_second..first_of_second + 900 {
+        if seq % 10 != 0 {
+            s.remove(seq, false).unwrap();
+        }
+    }
+    let after = fs::metadata(&files[1]).unwrap().len();
+    assert!(after < before / 2, "block not rewritten: {before} -> {after}");
+    let snap = snapshot(&s);
+    drop(s);
+    let s = open(dir.path(), cfg, Limits::default());
+    assert_eq!(snapshot(&s), snap);
+}
+
+#[test]
+fn purge_and_compact_past_the_end_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    for seq in 1..=100u64 {
+        s.store_msg("x", b"", &payload(seq), None).unwrap();
+    }
+    s.purge(&PurgeRequest::default()).unwrap();
+    assert_eq!(block_files(dir.path()).len(), 1);
+    drop(s);
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    let st = s.state(false);
+    assert_eq!((st.msgs, st.first_seq, st.last_seq, st.last_ts), (0, 101, 100, T0));
+    s.compact(500).unwrap();
+    drop(s);
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    let st = s.state(false);
+    assert_eq!((st.msgs, st.first_seq, st.last_seq), (0, 500, 499));
+}
+
+#[test]
+fn secure_erase_leaves_no_trace_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    s.store_msg("a", b"X-Secret: hdr-canary\r\n", b"body-canary", None).unwrap();
+    s.store_msg("b", b"", b"keep-me", None).unwrap();
+    s.store_msg("c", b"", b"tail-canary", None).unwrap();
+    s.remove(1, true).unwrap();
+    s.remove(3, true).unwrap();
+    let disk: Vec<u8> = block_files(dir.path()).iter().flat_map(|p| fs::read(p).unwrap()).collect();
+    for canary in [&b"hdr-canary"[..], b"body-canary", b"tail-canary"] {
+        assert!(!disk.windows(canary.len()).any(|w| w == canary), "{:?} still on disk", canary);
+    }
+    assert!(disk.windows(7).any(|w| w == b"keep-me"));
+    drop(s);
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert_eq!(snapshot(&s).1.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2]);
+}
+
+/// Write `n` messages into one block and return the record end offsets.
+fn one_block_store(dir: &Path, n: u64) -> Vec<u64> {
+    let cfg = FileStoreConfig { block_size: 1 << 30, block_max_msgs: 1_000_000, sync: SyncPolicy::Always };
+    let mut s = open(dir, cfg, Limits::default());
+    let mut ends = Vec::new();
+    for seq in 1..=n {
+        s.store_msg(&format!("s.{}", seq % 5), b"", &payload(seq), None).unwrap();
+        ends.push(s.disk_bytes());
+    }
+    Box::new(s).close().unwrap();
+    ends
+}
+
+#[test]
+fn torn_tail_is_truncated_at_the_last_whole_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let ends = one_block_store(dir.path(), 200);
+    let file = block_files(dir.path()).pop().unwrap();
+    let pristine = fs::read(&file).unwrap();
+    let mut rng = fastrand::Rng::with_seed(7);
+    for _ in 0..40 {
+        let cut = rng.u64(HEADER_LEN as u64..pristine.len() as u64);
+        fs::write(&file, &pristine[..cut as usize]).unwrap();
+        let s = open(dir.path(), FileStoreConfig::default(), Limits::default());
+        let intact = ends.iter().filter(|&&e| e <= cut).count() as u64;
+        let st = s.state(false);
+        assert_eq!((st.msgs, st.last_seq), (intact, intact), "cut at {cut}");
+        for seq in 1..=intact {
+            assert_eq!(s.load(seq).unwrap().unwrap().data, payload(seq), "seq {seq} after cut {cut}");
+        }
+        let valid_len = if intact == 0 { HEADER_LEN as u64 } else { ends[intact as usize - 1] };
+        assert_eq!(s.recovery_report().truncated_bytes, cut - valid_len);
+        drop(s);
+        assert_eq!(fs::metadata(&file).unwrap().len(), valid_len);
+    }
+}
+
+#[test]
+fn corrupt_bytes_cut_the_block_at_the_damaged_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let ends = one_block_store(dir.path(), 200);
+    let file = block_files(dir.path()).pop().unwrap();
+    let pristine = fs::read(&file).unwrap();
+    let mut rng = fastrand::Rng::with_seed(11);
+    for _ in 0..40 {
+        let at = rng.usize(HEADER_LEN..pristine.len());
+        let mut bad = pristine.clone();
+        bad[at] ^= 1 << rng.u8(0..8);
+        fs::write(&file, &bad).unwrap();
+        let mut s = open(dir.path(), FileStoreConfig::default(), Limits::default());
+        let intact = ends.iter().filter(|&&e| e as usize <= at).count() as u64;
+        assert_eq!(s.state(false).msgs, intact, "flip at {at}");
+        for seq in 1..=intact {
+            assert_eq!(s.load(seq).unwrap().unwrap().data, payload(seq));
+        }
+        // The store keeps working after repair.
+        assert_eq!(s.store_msg("after", b"", b"ok", None).unwrap().0, intact + 1);
+    }
+}
+
+#[test]
+fn a_poisoned_store_refuses_writes_but_still_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    s.store_msg("a", b"", b"1", None).unwrap();
+    s.backend.poison.set("simulated fsync failure".into());
+    assert!(matches!(s.store_msg("a", b"", b"2", None), Err(StoreError::Poisoned(_))));
+    assert!(matches!(s.remove(1, false), Err(StoreError::Poisoned(_))));
+    assert!(matches!(s.purge(&PurgeRequest::default()), Err(StoreError::Poisoned(_))));
+    assert_eq!(s.load(1).unwrap().unwrap().data, &b"1"[..]);
+}
+
+/// Needs root: mounts a 256 KiB tmpfs so that a real write fails with ENOSPC.
+#[test]
+#[ignore = "needs root to mount a tiny tmpfs"]
+fn a_full_disk_poisons_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = Command::new("mount").args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"]).arg(dir.path()).status().unwrap();
+    assert!(ok.success(), "mount failed");
+    let result = std::panic::catch_unwind(|| {
+        let mut s = open(&dir.path().join("s"), small_cfg(), Limits::default());
+        let body = vec![1u8; 1000];
+        let err = (0..10_000).find_map(|_| s.store_msg("x", b"", &body, None).err()).expect("disk never filled");
+        assert!(matches!(err, StoreError::Io(_)), "{err}");
+        assert!(matches!(s.store_msg("x", b"", b"", None), Err(StoreError::Poisoned(_))));
+    });
+    Command::new("umount").arg(dir.path()).status().unwrap();
+    result.unwrap();
+}
+
+const CHILD_ENV: &str = "SWITCHYARD_STORE_KILL_CHILD";
+
+/// The child side of `kill_9_never_loses_an_acknowledged_message`: store until killed, printing
+/// each acknowledged sequence.
+#[test]
+fn kill_9_child_writer() {
+    let Ok(dir) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    use std::io::Write;
+    let cfg = FileStoreConfig {
+        block_size: 256 << 10,
+        sync: SyncPolicy::Interval(Duration::from_secs(60)),
+        ..Default::default()
+    };
+    let mut s =
+        FileStore::open(&dir, cfg, Limits { max_msgs_per_subject: 50, ..Default::default() }, Arc::new(SystemClock))
+            .unwrap();
+    let mut out = std::io::stdout().lock();
+    for i in 0u64.. {
+        let seq = s.store_msg(&format!("k.{}", i % 100), b"", &payload(i + 1), None).unwrap().0;
+        assert_eq!(seq, i + 1);
+        writeln!(out, "acked {seq}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+#[test]
+fn kill_9_never_loses_an_acknowledged_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let mut child = Command::new(exe)
+        .args(["--exact", "jetstream::store::file::tests::kill_9_child_writer", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut acked = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acked.len() < 30_000 && Instant::now() < deadline {
+        let line = lines.next().expect("child ended early").unwrap();
+        if let Some(seq) = line.strip_prefix("acked ") {
+            acked.push(seq.parse::<u64>().unwrap());
+        }
+    }
+    child.kill().unwrap(); // SIGKILL
+    for line in lines {
+        if let Some(seq) = line.unwrap().strip_prefix("acked ") {
+            acked.push(seq.parse::<u64>().unwrap());
+        }
+    }
+    child.wait().unwrap();
+    assert!(acked.len() >= 30_000, "child too slow: {}", acked.len());
+    let s = FileStore::open(dir.path(), FileStoreConfig::default(), Limits::default(), Arc::new(SystemClock)).unwrap();
+    let last = *acked.last().unwrap();
+    assert!(s.state(false).last_seq >= last);
+    // Per-subject limit 50 over 100 subjects keeps the newest 5000 messages. The child may have
+    // stored one more message than it printed, which pushed one more out.
+    for &seq in acked.iter().filter(|&&q| q + 5000 > last + 1) {
+        let m = s.load(seq).unwrap().unwrap_or_else(|| panic!("acked {seq} lost"));
+        assert_eq!(m.data, payload(seq));
+    }
+}
+
+#[test]
+#[ignore = "timing: run with --ignored --nocapture to see the reopen time"]
+fn reopen_one_million_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s =
+        FileStore::open(dir.path(), FileStoreConfig::default(), Limits::default(), Arc::new(SystemClock)).unwrap();
+    let body = [5u8; 32];
+    for i in 0..1_000_000u64 {
+        s.store_msg(&format!("sensor.{}", i % 1000), b"", &body, None).unwrap();
+    }
+    for seq in (1..1_000_000).step_by(97) {
+        s.remove(seq, false).unwrap();
+    }
+    let before = s.state(false);
+    Box::new(s).close().unwrap();
+    let t = Instant::now();
+    let s = FileStore::open(dir.path(), FileStoreConfig::default(), Limits::default(), Arc::new(SystemClock)).unwrap();
+    let took = t.elapsed();
+    assert_eq!(s.state(false), before);
+    println!("reopen of {} messages in {} blocks took {took:?}", before.msgs, s.block_count());
+}
+
+fn bench_writes(sync: SyncPolicy, n: u64) -> (f64, f64) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = FileStore::open(
+        dir.path(),
+        FileStoreConfig { sync, ..Default::default() },
+        Limits::default(),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    let body = [9u8; 128];
+    let t = Instant::now();
+    for _ in 0..n {
+        s.store_msg("bench.orders", b"", &body, None).unwrap();
+    }
+    let rate = n as f64 / t.elapsed().as_secs_f64();
+    let per_msg = s.disk_bytes() as f64 / n as f64;
+    (rate, per_msg)
+}
+
+#[test]
+#[ignore = "benchmark: run in release with --ignored --nocapture"]
+fn bench_write_throughput_and_disk_bytes() {
+    let (rate, per_msg) = bench_writes(SyncPolicy::Interval(Duration::from_secs(1)), 2_000_000);
+    println!("interval sync: {rate:.0} msgs/s of 128 B, {per_msg:.1} disk bytes per message");
+    let nats = crate::jetstream::store::file_msg_size("bench.orders".len(), 0, 128);
+    println!("nats-server record for the same message: {nats} bytes");
+    let (rate, _) = bench_writes(SyncPolicy::Always, 2_000);
+    println!("always sync: {rate:.0} msgs/s of 128 B");
+}

@@ -1,0 +1,706 @@
+//! The in-memory index shared by both stores: sequence → entry, and subject → counts.
+//!
+//! Sequences map to slots in fixed-size chunks (1024 sequences each) held in a deque, so lookups are
+//! two array indexes, removing the oldest messages frees whole chunks, and a long run of deleted
+//! sequences costs one empty chunk slot per 1024. Each live slot holds the message's subject id, its
+//! accounted size and a backend-specific location `V` (a file offset, or the message itself).
+//!
+//! Subjects are interned to small ids; per subject the index keeps the message count and the exact
+//! first and last sequence, so literal filters, `last_seq_for_subject` and per-subject limits never
+//! scan more than that subject's span. Wildcard filters are matched once per subject id and the
+//! answer cached, so a scan costs one byte lookup per slot.
+//!
+//! The index knows nothing of disks, limits or clocks.
+
+use std::collections::{HashMap, VecDeque};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use switchyard_shared::subject::{is_literal, matches};
+
+use super::filter_is_all;
+
+const CHUNK_BITS: u32 = 10;
+const CHUNK: u64 = 1 << CHUNK_BITS;
+const MAX_CACHED_FILTERS: usize = 8;
+
+/// Interned subject id (1-based so `Option<Entry>` stays small).
+pub(crate) type SubjectId = NonZeroU32;
+
+/// One live message in the index.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry<V> {
+    pub subject: SubjectId,
+    /// Accounted size (nats-server formula for the store type).
+    pub size: u32,
+    pub loc: V,
+}
+
+#[derive(Debug)]
+struct Chunk<V> {
+    live: u32,
+    slots: Box<[Option<Entry<V>>]>,
+}
+
+impl<V> Chunk<V> {
+    fn new() -> Self {
+        Chunk { live: 0, slots: (0..CHUNK).map(|_| None).collect() }
+    }
+}
+
+/// Per-subject totals.
+#[derive(Debug, Clone)]
+pub(crate) struct SubjectInfo {
+    pub name: Arc<str>,
+    pub msgs: u64,
+    pub first: u64,
+    pub last: u64,
+}
+
+#[derive(Debug, Default)]
+struct SubjectTable {
+    ids: HashMap<Arc<str>, SubjectId>,
+    /// Indexed by `id - 1`; `None` when the id is free.
+    infos: Vec<Option<SubjectInfo>>,
+    free: Vec<SubjectId>,
+}
+
+#[derive(Debug)]
+struct CachedFilter {
+    filter: String,
+    /// Indexed by `id - 1`: 0 unknown, 1 no match, 2 match.
+    verdicts: Vec<u8>,
+}
+
+/// Answers "does subject id X match the filter" with a per-id cache.
+pub(crate) struct Matcher<'a> {
+    kind: MatchKind,
+    cache: parking_lot::MutexGuard<'a, Vec<CachedFilter>>,
+    slot: usize,
+    infos: &'a [Option<SubjectInfo>],
+}
+
+enum MatchKind {
+    All,
+    Nothing,
+    Literal(SubjectId),
+    Wildcard,
+}
+
+impl Matcher<'_> {
+    pub fn matches(&mut self, id: SubjectId) -> bool {
+        match self.kind {
+            MatchKind::All => true,
+            MatchKind::Nothing => false,
+            MatchKind::Literal(want) => want == id,
+            MatchKind::Wildcard => {
+                let i = id.get() as usize - 1;
+                let cf = &mut self.cache[self.slot];
+                if cf.verdicts.len() <= i {
+                    cf.verdicts.resize(self.infos.len().max(i + 1), 0);
+                }
+                match cf.verdicts[i] {
+                    2 => true,
+                    1 => false,
+                    _ => {
+                        let hit = self.infos[i].as_ref().is_some_and(|s| matches(&cf.filter, &s.name));
+                        cf.verdicts[i] = if hit { 2 } else { 1 };
+                        hit
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sequence and subject index; see the module doc.
+#[derive(Debug)]
+pub(crate) struct SeqIndex<V> {
+    chunks: VecDeque<Option<Chunk<V>>>,
+    /// Chunk number (`seq >> CHUNK_BITS`) of `chunks[0]`.
+    base_chunk: u64,
+    first_seq: u64,
+    last_seq: u64,
+    last_ts: i64,
+    msgs: u64,
+    bytes: u64,
+    subjects: SubjectTable,
+    filters: Mutex<Vec<CachedFilter>>,
+}
+
+impl<V> Default for SeqIndex<V> {
+    fn default() -> Self {
+        SeqIndex {
+            chunks: VecDeque::new(),
+            base_chunk: 0,
+            first_seq: 0,
+            last_seq: 0,
+            last_ts: 0,
+            msgs: 0,
+            bytes: 0,
+            subjects: SubjectTable::default(),
+            filters: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl<V> SeqIndex<V> {
+    pub fn msgs(&self) -> u64 {
+        self.msgs
+    }
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+    pub fn first_seq(&self) -> u64 {
+        self.first_seq
+    }
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+    pub fn last_ts(&self) -> i64 {
+        self.last_ts
+    }
+    pub fn num_subjects(&self) -> u64 {
+        self.subjects.ids.len() as u64
+    }
+
+    /// Set the sequence bounds of an empty index: the next message gets `next_seq`.
+    pub fn reset(&mut self, next_seq: u64, last_ts: i64) {
+        self.chunks.clear();
+        self.subjects = SubjectTable::default();
+        self.filters.lock().clear();
+        self.msgs = 0;
+        self.bytes = 0;
+        self.last_seq = next_seq.saturating_sub(1).max(self.last_seq);
+        self.first_seq = self.last_seq + 1;
+        self.last_ts = last_ts;
+    }
+
+    /// Recovery: an empty index whose last sequence (and its time) are known.
+    pub fn set_bounds(&mut self, first_seq: u64, last_seq: u64, last_ts: i64) {
+        debug_assert_eq!(self.msgs, 0);
+        self.first_seq = first_seq;
+        self.last_seq = last_seq;
+        self.last_ts = last_ts;
+    }
+
+    /// Recovery: a sequence that existed (and was removed) raises `last_seq`.
+    pub fn note_seq(&mut self, seq: u64, ts: i64) {
+        if seq > self.last_seq {
+            self.last_seq = seq;
+            self.last_ts = ts;
+            if self.msgs == 0 {
+                self.first_seq = seq + 1;
+            }
+        }
+    }
+
+    fn slot(&self, seq: u64) -> Option<&Option<Entry<V>>> {
+        let c = (seq >> CHUNK_BITS).checked_sub(self.base_chunk)?;
+        let chunk = self.chunks.get(c as usize)?.as_ref()?;
+        Some(&chunk.slots[(seq & (CHUNK - 1)) as usize])
+    }
+
+    pub fn get(&self, seq: u64) -> Option<&Entry<V>> {
+        self.slot(seq)?.as_ref()
+    }
+
+    pub fn subject(&self, id: SubjectId) -> &Arc<str> {
+        &self.info(id).name
+    }
+
+    fn info(&self, id: SubjectId) -> &SubjectInfo {
+        self.subjects.infos[id.get() as usize - 1].as_ref().expect("live subject id")
+    }
+
+    fn info_mut(&mut self, id: SubjectId) -> &mut SubjectInfo {
+        self.subjects.infos[id.get() as usize - 1].as_mut().expect("live subject id")
+    }
+
+    pub fn subject_info(&self, subject: &str) -> Option<&SubjectInfo> {
+        self.subjects.ids.get(subject).map(|&id| self.info(id))
+    }
+
+    pub fn subject_id(&self, subject: &str) -> Option<SubjectId> {
+        self.subjects.ids.get(subject).copied()
+    }
+
+    /// Add a message; `seq` must be above `last_seq`.
+    pub fn insert(&mut self, seq: u64, ts: i64, subject: &str, size: u32, loc: V) {
+        debug_assert!(seq > self.last_seq || (seq == self.last_seq && self.msgs == 0 && seq == 0));
+        if self.msgs == 0 {
+            self.chunks.clear();
+            self.first_seq = seq;
+        }
+        let cn = seq >> CHUNK_BITS;
+        if self.chunks.is_empty() {
+            self.base_chunk = cn;
+        }
+        while self.base_chunk + (self.chunks.len() as u64) <= cn {
+            self.chunks.push_back(None);
+        }
+        let id = self.intern(subject, seq);
+        let chunk = self.chunks[(cn - self.base_chunk) as usize].get_or_insert_with(Chunk::new);
+        chunk.slots[(seq & (CHUNK - 1)) as usize] = Some(Entry { subject: id, size, loc });
+        chunk.live += 1;
+        self.msgs += 1;
+        self.bytes += size as u64;
+        self.last_seq = seq;
+        self.last_ts = ts;
+    }
+
+    fn intern(&mut self, subject: &str, seq: u64) -> SubjectId {
+        if let Some(&id) = self.subjects.ids.get(subject) {
+            let info = self.info_mut(id);
+            info.msgs += 1;
+            info.last = seq;
+            return id;
+        }
+        let name: Arc<str> = Arc::from(subject);
+        let info = SubjectInfo { name: name.clone(), msgs: 1, first: seq, last: seq };
+        let id = match self.subjects.free.pop() {
+            Some(id) => {
+                self.subjects.infos[id.get() as usize - 1] = Some(info);
+                // A reused id may have a stale cached verdict.
+                for cf in self.filters.get_mut().iter_mut() {
+                    if let Some(v) = cf.verdicts.get_mut(id.get() as usize - 1) {
+                        *v = 0;
+                    }
+                }
+                id
+            }
+            None => {
+                self.subjects.infos.push(Some(info));
+                NonZeroU32::new(self.subjects.infos.len() as u32).expect("non-zero")
+            }
+        };
+        self.subjects.ids.insert(name, id);
+        id
+    }
+
+    /// Remove a message; returns its entry when it was live.
+    pub fn remove(&mut self, seq: u64) -> Option<Entry<V>> {
+        let c = (seq >> CHUNK_BITS).checked_sub(self.base_chunk)? as usize;
+        let chunk = self.chunks.get_mut(c)?.as_mut()?;
+        let entry = chunk.slots[(seq & (CHUNK - 1)) as usize].take()?;
+        chunk.live -= 1;
+        if chunk.live == 0 {
+            self.chunks[c] = None;
+        }
+        self.msgs -= 1;
+        self.bytes -= entry.size as u64;
+        self.unlink_subject(entry.subject, seq);
+        if seq == self.first_seq {
+            self.first_seq = self.next_live(seq + 1).unwrap_or(self.last_seq + 1);
+        }
+        while matches!(self.chunks.front(), Some(None)) {
+            self.chunks.pop_front();
+            self.base_chunk += 1;
+        }
+        Some(entry)
+    }
+
+    fn unlink_subject(&mut self, id: SubjectId, seq: u64) {
+        let info = self.info_mut(id);
+        info.msgs -= 1;
+        if info.msgs == 0 {
+            let name = info.name.clone();
+            self.subjects.ids.remove(&name);
+            self.subjects.infos[id.get() as usize - 1] = None;
+            self.subjects.free.push(id);
+            return;
+        }
+        let (first, last) = (info.first, info.last);
+        if seq == first {
+            let next = self.scan_forward(seq + 1, last, |_, e| e.subject == id);
+            self.info_mut(id).first = next.expect("subject has a later message");
+        } else if seq == last {
+            let prev = self.scan_backward(seq - 1, first, |_, e| e.subject == id);
+            self.info_mut(id).last = prev.expect("subject has an earlier message");
+        }
+    }
+
+    /// First live sequence at or after `from`.
+    pub fn next_live(&self, from: u64) -> Option<u64> {
+        self.scan_forward(from, self.last_seq, |_, _| true)
+    }
+
+    /// First `seq` in `from..=to` whose entry satisfies `pred`.
+    pub fn scan_forward(&self, from: u64, to: u64, mut pred: impl FnMut(u64, &Entry<V>) -> bool) -> Option<u64> {
+        let from = from.max(self.base_chunk << CHUNK_BITS);
+        if from > to || self.chunks.is_empty() {
+            return None;
+        }
+        let mut cn = from >> CHUNK_BITS;
+        let last_cn = (to >> CHUNK_BITS).min(self.base_chunk + self.chunks.len() as u64 - 1);
+        while cn <= last_cn {
+            if let Some(chunk) = &self.chunks[(cn - self.base_chunk) as usize] {
+                let lo = if cn == from >> CHUNK_BITS { (from & (CHUNK - 1)) as usize } else { 0 };
+                let hi = if cn == to >> CHUNK_BITS { (to & (CHUNK - 1)) as usize } else { CHUNK as usize - 1 };
+                for (i, slot) in chunk.slots[lo..=hi].iter().enumerate() {
+                    if let Some(e) = slot {
+                        let seq = (cn << CHUNK_BITS) + (lo + i) as u64;
+                        if pred(seq, e) {
+                            return Some(seq);
+                        }
+                    }
+                }
+            }
+            cn += 1;
+        }
+        None
+    }
+
+    /// Last `seq` in `to..=from` (walking down from `from`) whose entry satisfies `pred`.
+    pub fn scan_backward(&self, from: u64, to: u64, mut pred: impl FnMut(u64, &Entry<V>) -> bool) -> Option<u64> {
+        if self.chunks.is_empty() {
+            return None;
+        }
+        let top = ((self.base_chunk + self.chunks.len() as u64) << CHUNK_BITS) - 1;
+        let from = from.min(top);
+        if from < to || from >> CHUNK_BITS < self.base_chunk {
+            return None;
+        }
+        let mut cn = from >> CHUNK_BITS;
+        let low_cn = (to >> CHUNK_BITS).max(self.base_chunk);
+        loop {
+            if let Some(chunk) = &self.chunks[(cn - self.base_chunk) as usize] {
+                let hi = if cn == from >> CHUNK_BITS { (from & (CHUNK - 1)) as usize } else { CHUNK as usize - 1 };
+                let lo = if cn == to >> CHUNK_BITS { (to & (CHUNK - 1)) as usize } else { 0 };
+                for i in (lo..=hi).rev() {
+                    if let Some(e) = &chunk.slots[i] {
+                        let seq = (cn << CHUNK_BITS) + i as u64;
+                        if pred(seq, e) {
+                            return Some(seq);
+                        }
+                    }
+                }
+            }
+            if cn == low_cn {
+                return None;
+            }
+            cn -= 1;
+        }
+    }
+
+    /// Live entries in `from..=to`, in order, mutable (for relocating them).
+    pub fn for_each_live_mut(&mut self, from: u64, to: u64, mut f: impl FnMut(u64, &mut Entry<V>)) {
+        if self.chunks.is_empty() || from > to {
+            return;
+        }
+        let from = from.max(self.base_chunk << CHUNK_BITS);
+        let base = self.base_chunk;
+        for (ci, chunk) in self.chunks.iter_mut().enumerate() {
+            let Some(chunk) = chunk else { continue };
+            let cn = base + ci as u64;
+            for (i, slot) in chunk.slots.iter_mut().enumerate() {
+                let seq = (cn << CHUNK_BITS) + i as u64;
+                if seq < from {
+                    continue;
+                }
+                if seq > to {
+                    return;
+                }
+                if let Some(e) = slot {
+                    f(seq, e);
+                }
+            }
+        }
+    }
+
+    /// Live messages with `seq < below`.
+    fn live_below(&self, below: u64) -> u64 {
+        let mut n = 0u64;
+        let bc = below >> CHUNK_BITS;
+        for (ci, chunk) in self.chunks.iter().enumerate() {
+            let cn = self.base_chunk + ci as u64;
+            if cn > bc {
+                break;
+            }
+            let Some(chunk) = chunk else { continue };
+            if cn < bc {
+                n += chunk.live as u64;
+            } else {
+                let upto = (below & (CHUNK - 1)) as usize;
+                n += chunk.slots[..upto].iter().filter(|s| s.is_some()).count() as u64;
+            }
+        }
+        n
+    }
+
+    /// A matcher for `filter` (cached per filter for wildcards).
+    pub fn matcher(&self, filter: &str) -> Matcher<'_> {
+        let kind = if filter_is_all(filter) {
+            MatchKind::All
+        } else if is_literal(filter) {
+            match self.subject_id(filter) {
+                Some(id) => MatchKind::Literal(id),
+                None => MatchKind::Nothing,
+            }
+        } else {
+            MatchKind::Wildcard
+        };
+        let mut cache = self.filters.lock();
+        let slot = if matches!(kind, MatchKind::Wildcard) {
+            match cache.iter().position(|c| c.filter == filter) {
+                Some(i) => i,
+                None => {
+                    if cache.len() >= MAX_CACHED_FILTERS {
+                        cache.remove(0);
+                    }
+                    cache.push(CachedFilter { filter: filter.to_string(), verdicts: Vec::new() });
+                    cache.len() - 1
+                }
+            }
+        } else {
+            0
+        };
+        Matcher { kind, cache, slot, infos: &self.subjects.infos }
+    }
+
+    /// Subjects matching `filter` (visits each live subject once).
+    pub fn for_each_subject(&self, filter: &str, mut f: impl FnMut(&SubjectInfo)) {
+        if filter_is_all(filter) {
+            self.subjects.infos.iter().flatten().for_each(f);
+        } else if is_literal(filter) {
+            if let Some(info) = self.subject_info(filter) {
+                f(info);
+            }
+        } else {
+            for info in self.subjects.infos.iter().flatten() {
+                if matches(filter, &info.name) {
+                    f(info);
+                }
+            }
+        }
+    }
+
+    /// First live sequence `>= start` on a subject matching `filter`.
+    pub fn find_next(&self, start: u64, filter: &str) -> Option<u64> {
+        let start = start.max(self.first_seq);
+        if self.msgs == 0 || start > self.last_seq {
+            return None;
+        }
+        if filter_is_all(filter) {
+            return self.next_live(start);
+        }
+        let (mut lo, mut hi) = (start, self.last_seq);
+        if is_literal(filter) {
+            let info = self.subject_info(filter)?;
+            if start > info.last {
+                return None;
+            }
+            lo = lo.max(info.first);
+            hi = info.last;
+        } else if self.num_subjects() < (hi - lo) / 16 {
+            // Few subjects for the span: narrow it with the subjects' own bounds.
+            let (mut bl, mut bh, mut any) = (u64::MAX, 0, false);
+            self.for_each_subject(filter, |i| {
+                if i.last >= start {
+                    any = true;
+                    bl = bl.min(i.first.max(start));
+                    bh = bh.max(i.last);
+                }
+            });
+            if !any {
+                return None;
+            }
+            (lo, hi) = (bl, bh);
+        }
+        let mut m = self.matcher(filter);
+        self.scan_forward(lo, hi, |_, e| m.matches(e.subject))
+    }
+
+    /// Last live sequence `<= start` on a subject matching `filter`.
+    pub fn find_prev(&self, start: u64, filter: &str) -> Option<u64> {
+        if self.msgs == 0 || start < self.first_seq {
+            return None;
+        }
+        let start = start.min(self.last_seq);
+        let mut lo = self.first_seq;
+        if is_literal(filter) && !filter_is_all(filter) {
+            let info = self.subject_info(filter)?;
+            if info.first > start {
+                return None;
+            }
+            if info.last <= start {
+                return Some(info.last);
+            }
+            lo = info.first;
+        }
+        let mut m = self.matcher(filter);
+        self.scan_backward(start, lo, |_, e| m.matches(e.subject))
+    }
+
+    /// Last live sequence on a subject matching `filter`.
+    pub fn find_last(&self, filter: &str) -> Option<u64> {
+        if self.msgs == 0 {
+            return None;
+        }
+        if !filter_is_all(filter) && is_literal(filter) {
+            return self.subject_info(filter).map(|i| i.last);
+        }
+        self.find_prev(self.last_seq, filter)
+    }
+
+    /// See [`super::Store::num_pending`].
+    pub fn num_pending(&self, start: u64, filter: &str, last_per_subject: bool) -> u64 {
+        let start = start.max(self.first_seq);
+        if self.msgs == 0 || start > self.last_seq {
+            return 0;
+        }
+        if last_per_subject {
+            let mut n = 0;
+            self.for_each_subject(filter, |i| n += (i.last >= start) as u64);
+            return n;
+        }
+        if filter_is_all(filter) {
+            return self.msgs - self.live_below(start);
+        }
+        let mut total = 0u64;
+        let mut partial: Vec<(SubjectId, u64, u64)> = Vec::new();
+        let mut too_many = false;
+        let wildcard = !is_literal(filter);
+        self.for_each_subject(filter, |i| {
+            if i.first >= start {
+                total += i.msgs;
+            } else if i.last >= start {
+                if partial.len() >= 8 {
+                    too_many = true;
+                } else {
+                    let id = self.subject_id(&i.name).expect("interned");
+                    partial.push((id, start, i.last));
+                }
+            }
+        });
+        if too_many && wildcard {
+            // Scan the whole tail once instead of many overlapping subject spans.
+            let mut m = self.matcher(filter);
+            let mut n = 0;
+            self.scan_forward(start, self.last_seq, |_, e| {
+                n += m.matches(e.subject) as u64;
+                false
+            });
+            return n;
+        }
+        for (id, lo, hi) in partial {
+            self.scan_forward(lo, hi, |_, e| {
+                total += (e.subject == id) as u64;
+                false
+            });
+        }
+        total
+    }
+
+    /// Deleted sequences between `first_seq` and `last_seq`.
+    pub fn deleted(&self) -> Vec<u64> {
+        let mut out = Vec::new();
+        if self.msgs == 0 {
+            return out;
+        }
+        let mut expect = self.first_seq;
+        self.scan_forward(self.first_seq, self.last_seq, |seq, _| {
+            out.extend(expect..seq);
+            expect = seq + 1;
+            false
+        });
+        out.extend(expect..=self.last_seq);
+        out
+    }
+
+    pub fn num_deleted(&self) -> u64 {
+        if self.msgs == 0 {
+            0
+        } else {
+            (self.last_seq - self.first_seq + 1) - self.msgs
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index_with(subjects: &[&str]) -> SeqIndex<()> {
+        let mut ix = SeqIndex::default();
+        for (i, s) in subjects.iter().enumerate() {
+            ix.insert(i as u64 + 1, i as i64, s, 10, ());
+        }
+        ix
+    }
+
+    #[test]
+    fn removing_the_first_advances_first_seq_past_holes() {
+        let mut ix = index_with(&["a", "b", "c", "d"]);
+        ix.remove(2);
+        ix.remove(1);
+        assert_eq!(ix.first_seq(), 3);
+        ix.remove(3);
+        ix.remove(4);
+        assert_eq!((ix.msgs(), ix.first_seq(), ix.last_seq()), (0, 5, 4));
+    }
+
+    #[test]
+    fn subject_first_and_last_follow_removals() {
+        let mut ix = index_with(&["a", "b", "a", "b", "a"]);
+        ix.remove(1);
+        let a = ix.subject_info("a").unwrap();
+        assert_eq!((a.msgs, a.first, a.last), (2, 3, 5));
+        ix.remove(5);
+        let a = ix.subject_info("a").unwrap();
+        assert_eq!((a.msgs, a.first, a.last), (1, 3, 3));
+        ix.remove(3);
+        assert!(ix.subject_info("a").is_none());
+        assert_eq!(ix.num_subjects(), 1);
+    }
+
+    #[test]
+    fn whole_chunks_are_freed_from_the_front() {
+        let mut ix = SeqIndex::default();
+        for seq in 1..=5000u64 {
+            ix.insert(seq, 0, "x", 1, ());
+        }
+        for seq in 1..=4500u64 {
+            ix.remove(seq);
+        }
+        assert!(ix.chunks.len() <= 2, "{}", ix.chunks.len());
+        assert_eq!(ix.first_seq(), 4501);
+        assert_eq!(ix.find_next(0, "x"), Some(4501));
+    }
+
+    #[test]
+    fn wildcard_cache_forgets_reused_subject_ids() {
+        let mut ix = index_with(&["a.1", "b.1"]);
+        assert_eq!(ix.find_next(1, "a.*"), Some(1));
+        ix.remove(1); // frees the id of "a.1"
+        ix.insert(3, 0, "c.1", 1, ()); // reuses it
+        assert_eq!(ix.find_next(1, "a.*"), None);
+        assert_eq!(ix.find_next(1, "c.*"), Some(3));
+    }
+
+    #[test]
+    fn scans_work_across_chunk_boundaries() {
+        let mut ix = SeqIndex::default();
+        for seq in 1..=3000u64 {
+            ix.insert(seq, 0, if seq % 700 == 0 { "rare" } else { "common" }, 1, ());
+        }
+        assert_eq!(ix.find_next(1, "rare"), Some(700));
+        assert_eq!(ix.find_next(2101, "rare"), Some(2800));
+        assert_eq!(ix.find_prev(2799, "rare"), Some(2100));
+        assert_eq!(ix.find_prev(3000, "ra*"), None);
+        assert_eq!(ix.find_last("*"), Some(3000));
+        assert_eq!(ix.num_pending(1000, "rare", false), 3);
+        assert_eq!(ix.num_pending(1000, ">", false), 2001);
+        assert_eq!(ix.num_pending(1000, ">", true), 2);
+    }
+
+    #[test]
+    fn deleted_lists_interior_holes() {
+        let mut ix = index_with(&["a", "a", "a", "a", "a"]);
+        ix.remove(2);
+        ix.remove(4);
+        assert_eq!(ix.deleted(), vec![2, 4]);
+        assert_eq!(ix.num_deleted(), 2);
+    }
+}

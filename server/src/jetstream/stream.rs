@@ -1,0 +1,740 @@
+//! A stream: stores every message published on its subjects and answers with a PubAck.
+//!
+//! The stream is an internal client of the router, subscribed to its configured subjects (and, with
+//! `allow_direct`, to its Direct Get subjects). One task per stream takes deliveries in batches, checks
+//! the publish headers against the store under one lock, appends, and then sends every PubAck of the
+//! batch and wakes its consumers once. Retention policies other than `limits` remove messages when
+//! consumers acknowledge them ([`Stream::acked`]).
+//!
+//! The store is the single source of truth: a stream keeps no message in memory beyond the batch in
+//! flight and the duplicate window's ids.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use parking_lot::{Mutex, RwLock};
+use tokio_util::sync::CancellationToken;
+use tracing::warn;
+
+use switchyard_shared::api::error::ApiError;
+use switchyard_shared::api::requests::MsgGetRequest;
+use switchyard_shared::api::responses::{PubAck, PubAckResponse};
+use switchyard_shared::api::stream::{
+    parse_msg_ttl, DiscardPolicy, RetentionPolicy, StorageType, StreamConfig, StreamInfo, StreamState as ApiState,
+};
+use switchyard_shared::headers::{self, HeaderMap};
+use switchyard_shared::subject;
+use switchyard_shared::time::Timestamp;
+
+use super::consumer::Consumer;
+use super::dedupe::DedupeWindow;
+use super::store::{
+    self, meta, Clock, Discard, FileStore, FileStoreConfig, Limits, MemoryStore, PurgeRequest, Store, StoreError,
+    StoredMsg, SystemClock,
+};
+use super::JetStream;
+use crate::core::conn::now_nanos;
+use crate::core::internal::{InMsg, InternalClient, Outbox};
+use crate::core::{Msg, Subscription};
+
+/// Inbox budget of a stream's ingest queue; beyond it publishes are refused (the publisher times out
+/// or, with a reply subject, retries), memory stays bounded.
+const INGEST_BUDGET: usize = 256 << 20;
+
+const SID_INGEST: &str = "in";
+const SID_DIRECT: &str = "direct";
+
+struct Inner {
+    store: Box<dyn Store>,
+    dedupe: DedupeWindow,
+    last_msg_id: String,
+}
+
+/// One stream.
+pub struct Stream {
+    pub name: String,
+    js: Weak<JetStream>,
+    /// Unix nanoseconds.
+    pub created: i64,
+    config: RwLock<StreamConfig>,
+    inner: Mutex<Inner>,
+    ingest: Arc<InternalClient>,
+    subs: Mutex<Vec<Arc<Subscription>>>,
+    consumers: RwLock<BTreeMap<String, Arc<Consumer>>>,
+    stop: CancellationToken,
+}
+
+fn limits_of(cfg: &StreamConfig) -> Limits {
+    let pos = |v: i64| if v > 0 { v as u64 } else { 0 };
+    Limits {
+        max_msgs: pos(cfg.max_msgs),
+        max_bytes: pos(cfg.max_bytes),
+        max_age: Duration::from_nanos(pos(cfg.max_age)),
+        max_msgs_per_subject: pos(cfg.max_msgs_per),
+        discard: if cfg.discard == DiscardPolicy::New { Discard::New } else { Discard::Old },
+        discard_new_per_subject: cfg.discard_new_per,
+    }
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::MaxMsgs | StoreError::MaxBytes | StoreError::MaxMsgsPerSubject => {
+            ApiError::stream_store_failed(e.to_string())
+        }
+        other => ApiError::stream_store_failed(other.to_string()),
+    }
+}
+
+impl Stream {
+    /// Creates (or, when `recovering`, reopens) the stream's store and starts its task.
+    pub fn open(js: &Arc<JetStream>, config: StreamConfig, created: Option<i64>) -> Result<Arc<Stream>, ApiError> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let limits = limits_of(&config);
+        let store: Box<dyn Store> = match config.storage {
+            StorageType::Memory => Box::new(MemoryStore::new(limits, clock)),
+            StorageType::File => {
+                let dir = meta::stream_msgs_dir(&js.store_dir, &config.name)
+                    .map_err(|e| ApiError::stream_create(e.to_string()))?;
+                let cfg = FileStoreConfig { sync: js.sync, ..Default::default() };
+                Box::new(FileStore::open(dir, cfg, limits, clock).map_err(|e| ApiError::stream_create(e.to_string()))?)
+            }
+        };
+        let recovering = created.is_some();
+        let created = created.unwrap_or_else(now_nanos);
+        if !recovering {
+            write_meta(js, &config, created).map_err(|e| ApiError::stream_create(e.to_string()))?;
+        }
+        let mut dedupe = DedupeWindow::new(config.duplicates);
+        let last_msg_id = String::new();
+        // Rebuild the duplicate window from the stored messages still inside it.
+        if recovering && config.duplicates > 0 {
+            let state = store.state(false);
+            let since = now_nanos() - config.duplicates;
+            let mut seq = state.first_seq.max(1);
+            while seq <= state.last_seq {
+                match store.load_next(seq, ">") {
+                    Ok(Some(m)) => {
+                        if m.ts >= since {
+                            if let Some(id) = headers::find(&m.hdr, "Nats-Msg-Id") {
+                                dedupe.insert(&String::from_utf8_lossy(id), m.seq, m.ts);
+                            }
+                        }
+                        seq = m.seq + 1;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let stream = Arc::new(Stream {
+            name: config.name.clone(),
+            js: Arc::downgrade(js),
+            created,
+            ingest: InternalClient::new(js.internal_id(), INGEST_BUDGET),
+            config: RwLock::new(config),
+            inner: Mutex::new(Inner { store, dedupe, last_msg_id }),
+            subs: Mutex::new(Vec::new()),
+            consumers: RwLock::new(BTreeMap::new()),
+            stop: CancellationToken::new(),
+        });
+        stream.subscribe_all(js);
+        tokio::spawn(stream.clone().run(js.clone()));
+        Ok(stream)
+    }
+
+    fn subscribe_all(&self, js: &JetStream) {
+        let cfg = self.config.read().clone();
+        let mut subs = self.subs.lock();
+        for s in subs.drain(..) {
+            js.router.unsubscribe(&s);
+        }
+        for subj in &cfg.subjects {
+            subs.push(self.ingest.subscribe(&js.router, subj, None, SID_INGEST));
+        }
+        if cfg.allow_direct {
+            let base = format!("$JS.API.DIRECT.GET.{}", self.name);
+            subs.push(self.ingest.subscribe(&js.router, &base, Some("_sys_"), SID_DIRECT));
+            subs.push(self.ingest.subscribe(&js.router, &format!("{base}.>"), Some("_sys_"), SID_DIRECT));
+        }
+    }
+
+    pub fn config(&self) -> StreamConfig {
+        self.config.read().clone()
+    }
+
+    pub fn is_memory(&self) -> bool {
+        self.config.read().storage == StorageType::Memory
+    }
+
+    pub fn retention(&self) -> RetentionPolicy {
+        self.config.read().retention
+    }
+
+    /// Runs `f` with the store locked.
+    pub fn with_store<R>(&self, f: impl FnOnce(&mut dyn Store) -> R) -> R {
+        let mut inner = self.inner.lock();
+        f(inner.store.as_mut())
+    }
+
+    pub fn state(&self, with_deleted: bool) -> store::StreamState {
+        self.inner.lock().store.state(with_deleted)
+    }
+
+    /// The stream state in API form.
+    pub fn api_state(&self, with_deleted: bool, subjects_filter: Option<&str>) -> ApiState {
+        let (st, subjects) = {
+            let inner = self.inner.lock();
+            let st = inner.store.state(with_deleted);
+            let subjects = subjects_filter.map(|f| inner.store.subjects_state(f)).unwrap_or_default();
+            (st, subjects)
+        };
+        ApiState {
+            msgs: st.msgs,
+            bytes: st.bytes,
+            first_seq: st.first_seq,
+            first_time: Timestamp(st.first_ts),
+            last_seq: st.last_seq,
+            last_time: Timestamp(st.last_ts),
+            num_subjects: st.num_subjects as i64,
+            subjects,
+            num_deleted: st.num_deleted as i64,
+            deleted: st.deleted.unwrap_or_default(),
+            lost: None,
+            consumers: self.consumer_count() as i64,
+        }
+    }
+
+    pub fn info(&self, with_deleted: bool, subjects_filter: Option<&str>) -> StreamInfo {
+        let domain = self.js.upgrade().and_then(|js| js.domain.clone()).unwrap_or_default();
+        StreamInfo {
+            config: self.config(),
+            created: Timestamp(self.created),
+            state: self.api_state(with_deleted, subjects_filter),
+            domain,
+            cluster: Some(Default::default()),
+            timestamp: Timestamp(now_nanos()),
+            ..Default::default()
+        }
+    }
+
+    /// Applies a new (validated) configuration.
+    pub fn update(&self, js: &JetStream, config: StreamConfig) -> Result<(), ApiError> {
+        let removed = {
+            let mut inner = self.inner.lock();
+            inner.dedupe.set_window(config.duplicates);
+            inner.store.update_limits(limits_of(&config)).map_err(|e| ApiError::stream_update(e.to_string()))?
+        };
+        write_meta(js, &config, self.created).map_err(|e| ApiError::stream_update(e.to_string()))?;
+        *self.config.write() = config;
+        self.subscribe_all(js);
+        if !removed.is_empty() {
+            self.notify_consumers();
+        }
+        Ok(())
+    }
+
+    // ---- consumers -------------------------------------------------------------------------------
+
+    pub fn consumer(&self, name: &str) -> Option<Arc<Consumer>> {
+        self.consumers.read().get(name).cloned()
+    }
+
+    pub fn consumers(&self) -> Vec<Arc<Consumer>> {
+        self.consumers.read().values().cloned().collect()
+    }
+
+    pub fn consumer_names(&self) -> Vec<String> {
+        self.consumers.read().keys().cloned().collect()
+    }
+
+    pub fn consumer_count(&self) -> usize {
+        self.consumers.read().len()
+    }
+
+    pub(crate) fn insert_consumer(&self, consumer: Arc<Consumer>) {
+        self.consumers.write().insert(consumer.name.clone(), consumer);
+    }
+
+    pub(crate) fn remove_consumer(&self, name: &str) -> Option<Arc<Consumer>> {
+        self.consumers.write().remove(name)
+    }
+
+    /// Wakes every consumer (new messages, purge, limits).
+    pub fn notify_consumers(&self) {
+        for c in self.consumers.read().values() {
+            c.wake();
+        }
+    }
+
+    /// Reopens the consumers persisted in the store directory.
+    pub fn recover_consumers(self: &Arc<Self>) {
+        let Some(js) = self.js.upgrade() else { return };
+        let names = meta::list_consumers(&js.store_dir, &self.name).unwrap_or_default();
+        for name in names {
+            match meta::read_consumer_meta(&js.store_dir, &self.name, &name) {
+                Ok(Some(v)) => match serde_json::from_value(v) {
+                    Ok(cfg) => match Consumer::open(&js, self, name.clone(), cfg, true) {
+                        Ok(c) => self.insert_consumer(c),
+                        Err(e) => warn!(stream = %self.name, consumer = %name, error = %e, "cannot recover consumer"),
+                    },
+                    Err(e) => warn!(stream = %self.name, consumer = %name, error = %e, "invalid consumer metadata"),
+                },
+                _ => warn!(stream = %self.name, consumer = %name, "consumer metadata missing"),
+            }
+        }
+    }
+
+    /// A consumer acknowledged `seq`: under interest or work-queue retention, remove it once no
+    /// consumer that wants it still needs it.
+    pub fn acked(&self, seq: u64, subject: &str) {
+        let retention = self.retention();
+        if retention == RetentionPolicy::Limits {
+            return;
+        }
+        let keep = self
+            .consumers
+            .read()
+            .values()
+            .any(|c| c.matches_subject(subject) && !c.has_acked(seq));
+        if !keep {
+            let mut inner = self.inner.lock();
+            let _ = inner.store.remove(seq, false);
+        }
+    }
+
+    // ---- life cycle ------------------------------------------------------------------------------
+
+    /// Stops the stream task and its consumers; with `delete` also removes everything on disk.
+    pub fn stop(&self, delete: bool) {
+        self.stop.cancel();
+        if let Some(js) = self.js.upgrade() {
+            for s in self.subs.lock().drain(..) {
+                js.router.unsubscribe(&s);
+            }
+        }
+        for c in self.consumers.write().values() {
+            c.stop(delete);
+        }
+        let mut inner = self.inner.lock();
+        if delete {
+            let _ = inner.store.purge(&PurgeRequest::default());
+            if let Some(js) = self.js.upgrade() {
+                let _ = meta::remove_stream(&js.store_dir, &self.name);
+            }
+        } else {
+            let _ = inner.store.sync();
+        }
+    }
+
+    async fn run(self: Arc<Self>, js: Arc<JetStream>) {
+        let mut outbox = Outbox::new(js.router.clone(), self.ingest.id());
+        loop {
+            let next_expiry = {
+                let inner = self.inner.lock();
+                inner.store.next_expiry()
+            };
+            let wait = match next_expiry {
+                Some(at) => Duration::from_nanos((at - now_nanos()).clamp(1_000_000, 1_000_000_000) as u64),
+                None => Duration::from_secs(1),
+            };
+            tokio::select! {
+                _ = self.stop.cancelled() => break,
+                batch = self.ingest.next_batch() => self.handle_batch(&js, batch, &mut outbox),
+                _ = tokio::time::sleep(wait) => self.expire(),
+            }
+        }
+        let mut inner = self.inner.lock();
+        let _ = inner.store.sync();
+    }
+
+    fn expire(&self) {
+        let removed = {
+            let mut inner = self.inner.lock();
+            let now = now_nanos();
+            inner.dedupe.expire(now);
+            inner.store.expire(now).unwrap_or_default()
+        };
+        if !removed.is_empty() {
+            self.notify_consumers();
+        }
+    }
+
+    fn handle_batch(&self, js: &JetStream, batch: Vec<InMsg>, outbox: &mut Outbox) {
+        let over_budget = self.over_budget(js);
+        let mut replies: Vec<(Bytes, Bytes)> = Vec::new();
+        let mut directs = Vec::new();
+        let mut stored_any = false;
+        let mut unwanted: Vec<u64> = Vec::new();
+        {
+            let cfg = self.config.read();
+            let no_interest = cfg.retention == RetentionPolicy::Interest && self.consumers.read().is_empty();
+            let mut inner = self.inner.lock();
+            for m in batch {
+                if &m.sid[..] == SID_DIRECT.as_bytes() {
+                    directs.push(m);
+                    continue;
+                }
+                let result = if let Some(e) = over_budget.clone() {
+                    Err(e)
+                } else {
+                    self.store_one(&cfg, &mut inner, &m)
+                };
+                if let Ok(ack) = &result {
+                    if !ack.duplicate {
+                        stored_any = true;
+                        if no_interest {
+                            unwanted.push(ack.sequence);
+                        }
+                    }
+                }
+                if let (Some(reply), false) = (m.reply, cfg.no_ack) {
+                    let resp = match result {
+                        Ok(ack) => PubAckResponse::ok(ack),
+                        Err(e) => PubAckResponse::failed(&self.name, e),
+                    };
+                    replies.push((reply, Bytes::from(serde_json::to_vec(&resp).unwrap_or_default())));
+                }
+            }
+            for seq in unwanted {
+                let _ = inner.store.remove(seq, false);
+            }
+        }
+        if stored_any {
+            self.notify_consumers();
+        }
+        for (reply, payload) in &replies {
+            outbox.publish(reply, None, None, payload);
+        }
+        for d in directs {
+            self.direct_get(&d, outbox);
+        }
+        outbox.flush();
+    }
+
+    /// The account's storage budget, checked once per batch (never while holding this stream's lock,
+    /// since it reads every stream).
+    fn over_budget(&self, js: &JetStream) -> Option<ApiError> {
+        let (mem, file) = js.usage();
+        if self.is_memory() {
+            (js.max_memory >= 0 && mem as i64 >= js.max_memory).then(ApiError::memory_resources_exceeded)
+        } else {
+            (js.max_store >= 0 && file as i64 >= js.max_store).then(ApiError::storage_resources_exceeded)
+        }
+    }
+
+    /// Checks one publish against the headers and the config, stores it and builds its PubAck.
+    fn store_one(&self, cfg: &StreamConfig, inner: &mut Inner, m: &InMsg) -> Result<PubAck, ApiError> {
+        if cfg.sealed {
+            return Err(ApiError::stream_sealed());
+        }
+        let subject = std::str::from_utf8(&m.subject).map_err(|_| ApiError::bad_request())?;
+        let hdr: &[u8] = m.headers.as_deref().unwrap_or(&[]);
+        let size = hdr.len() + m.payload.len();
+        if cfg.max_msg_size > 0 && size > cfg.max_msg_size as usize {
+            return Err(ApiError::stream_message_exceeds_maximum());
+        }
+        let domain = self.js.upgrade().and_then(|js| js.domain.clone()).unwrap_or_default();
+        let ack = |seq: u64, duplicate: bool| PubAck {
+            stream: self.name.clone(),
+            sequence: seq,
+            domain: domain.clone(),
+            duplicate,
+            ..Default::default()
+        };
+        let mut ttl = None;
+        let mut rollup = None;
+        let mut msg_id = None;
+        if !hdr.is_empty() {
+            let get = |name: &str| headers::find(hdr, name).map(|v| String::from_utf8_lossy(v).into_owned());
+            if let Some(expected) = get("Nats-Expected-Stream") {
+                if expected != self.name {
+                    return Err(ApiError::stream_not_match());
+                }
+            }
+            if let Some(id) = get("Nats-Msg-Id").filter(|id| !id.is_empty()) {
+                if let Some(seq) = inner.dedupe.get(&id) {
+                    return Ok(ack(seq, true));
+                }
+                msg_id = Some(id);
+            }
+            if let Some(v) = get("Nats-Expected-Last-Sequence") {
+                let want: u64 = v.trim().parse().map_err(|_| ApiError::bad_request())?;
+                let last = inner.store.state(false).last_seq;
+                if last != want {
+                    return Err(ApiError::stream_wrong_last_sequence(last));
+                }
+            }
+            if let Some(v) = get("Nats-Expected-Last-Subject-Sequence") {
+                let want: u64 = v.trim().parse().map_err(|_| ApiError::bad_request())?;
+                let on = get("Nats-Expected-Last-Subject-Sequence-Subject").unwrap_or_else(|| subject.to_string());
+                let last = if subject::is_literal(&on) {
+                    inner.store.last_seq_for_subject(&on).unwrap_or(0)
+                } else {
+                    inner.store.load_last(&on).ok().flatten().map_or(0, |m| m.seq)
+                };
+                if last != want {
+                    return Err(ApiError::stream_wrong_last_sequence(last));
+                }
+            }
+            if let Some(v) = get("Nats-Expected-Last-Msg-Id") {
+                if v != inner.last_msg_id {
+                    return Err(ApiError::stream_wrong_last_msg_id(inner.last_msg_id.clone()));
+                }
+            }
+            if let Some(v) = get("Nats-Rollup") {
+                if !cfg.allow_rollup || cfg.deny_purge {
+                    return Err(ApiError::stream_rollup_failed("rollup not permitted"));
+                }
+                match v.trim() {
+                    "sub" => rollup = Some(false),
+                    "all" => rollup = Some(true),
+                    other => return Err(ApiError::stream_rollup_failed(format!("rollup value invalid: {other}"))),
+                }
+            }
+            if let Some(v) = get("Nats-TTL") {
+                if !cfg.allow_msg_ttl {
+                    return Err(ApiError::message_ttl_disabled());
+                }
+                let secs = parse_msg_ttl(v.trim())?;
+                ttl = Some(if secs < 0 { -1 } else { secs.saturating_mul(1_000_000_000) });
+            }
+        }
+        let (seq, ts) = inner.store.store_msg(subject, hdr, &m.payload, ttl).map_err(store_error)?;
+        if let Some(id) = msg_id {
+            inner.dedupe.insert(&id, seq, ts);
+            inner.last_msg_id = id;
+        }
+        if let Some(all) = rollup {
+            let filter = if all { None } else { Some(subject.to_string()) };
+            let _ = inner.store.purge(&PurgeRequest { filter, seq: Some(seq), keep: None });
+        }
+        Ok(ack(seq, false))
+    }
+
+    // ---- messages --------------------------------------------------------------------------------
+
+    /// `STREAM.MSG.GET`.
+    pub fn get_msg(&self, req: &MsgGetRequest) -> Result<StoredMsg, ApiError> {
+        let inner = self.inner.lock();
+        let found = if req.seq > 0 && req.next_for.is_empty() {
+            inner.store.load(req.seq)
+        } else if !req.next_for.is_empty() {
+            inner.store.load_next(req.seq.max(1), &req.next_for)
+        } else {
+            inner.store.load_last(&req.last_for)
+        };
+        found.ok().flatten().ok_or_else(ApiError::no_message_found)
+    }
+
+    /// `STREAM.MSG.DELETE`.
+    pub fn delete_msg(&self, seq: u64, erase: bool) -> Result<bool, ApiError> {
+        let removed = {
+            let mut inner = self.inner.lock();
+            inner.store.remove(seq, erase).map_err(|e| ApiError::stream_msg_delete_failed(e.to_string()))?
+        };
+        if removed {
+            self.notify_consumers();
+        }
+        Ok(removed)
+    }
+
+    /// `STREAM.PURGE`.
+    pub fn purge(&self, req: &PurgeRequest) -> Result<u64, ApiError> {
+        let n = {
+            let mut inner = self.inner.lock();
+            let n = inner.store.purge(req).map_err(|e| ApiError::stream_purge_failed(e.to_string()))?;
+            if req.filter.is_none() && req.seq.is_none() && req.keep.is_none() {
+                inner.dedupe.clear();
+            }
+            n
+        };
+        for c in self.consumers() {
+            c.stream_purged();
+        }
+        Ok(n)
+    }
+
+    /// Answers a Direct Get request (ADR-31): the message itself with `Nats-*` headers, or a status.
+    fn direct_get(&self, m: &InMsg, outbox: &mut Outbox) {
+        let Some(reply) = &m.reply else { return };
+        let subject = String::from_utf8_lossy(&m.subject);
+        let base = format!("$JS.API.DIRECT.GET.{}", self.name);
+        let tail = subject.strip_prefix(&base).unwrap_or("");
+        let req = if let Some(last_for) = tail.strip_prefix('.') {
+            if !m.payload.is_empty() {
+                return send_status(outbox, reply, 408, "Bad Request");
+            }
+            MsgGetRequest { last_for: last_for.to_string(), ..Default::default() }
+        } else {
+            match serde_json::from_slice::<MsgGetRequest>(&m.payload) {
+                Ok(r) => r,
+                Err(_) => return send_status(outbox, reply, 408, "Bad Request"),
+            }
+        };
+        if req.seq == 0 && req.last_for.is_empty() && req.next_for.is_empty() && req.multi_last_for.is_empty() {
+            return send_status(outbox, reply, 408, "Bad Request");
+        }
+        if !req.multi_last_for.is_empty() {
+            return self.direct_multi_last(&req, reply, outbox);
+        }
+        if req.batch > 0 {
+            return self.direct_batch(&req, reply, outbox);
+        }
+        match self.get_msg(&req) {
+            Ok(msg) => {
+                let hdr = direct_headers(&self.name, &msg, &[]);
+                let subj = Bytes::copy_from_slice(msg.subject.as_bytes());
+                let msg_view = Msg { subject: &subj, reply: None, headers: Some(&hdr), payload: &msg.data };
+                outbox.deliver_to(reply, &msg_view);
+            }
+            Err(_) => send_status(outbox, reply, 404, "Message Not Found"),
+        }
+    }
+
+    fn direct_batch(&self, req: &MsgGetRequest, reply: &Bytes, outbox: &mut Outbox) {
+        let filter = if req.next_for.is_empty() { ">".to_string() } else { req.next_for.clone() };
+        let mut seq = req.seq.max(1);
+        if let Some(start) = req.start_time {
+            let inner = self.inner.lock();
+            let st = inner.store.state(false);
+            let mut s = st.first_seq.max(1);
+            while let Ok(Some(m)) = inner.store.load_next(s, ">") {
+                if m.ts >= start.0 {
+                    break;
+                }
+                s = m.seq + 1;
+            }
+            seq = seq.max(s);
+        }
+        let mut sent = 0i64;
+        let mut bytes = 0i64;
+        let mut last = 0;
+        let msgs: Vec<StoredMsg> = {
+            let inner = self.inner.lock();
+            let mut out = Vec::new();
+            while sent < req.batch {
+                match inner.store.load_next(seq, &filter) {
+                    Ok(Some(m)) => {
+                        if req.up_to_seq > 0 && m.seq > req.up_to_seq {
+                            break;
+                        }
+                        let size = (m.hdr.len() + m.data.len()) as i64;
+                        if req.max_bytes > 0 && bytes + size > req.max_bytes && sent > 0 {
+                            break;
+                        }
+                        bytes += size;
+                        sent += 1;
+                        seq = m.seq + 1;
+                        out.push(m);
+                    }
+                    _ => break,
+                }
+            }
+            out
+        };
+        if msgs.is_empty() {
+            return send_status(outbox, reply, 404, "Message Not Found");
+        }
+        let pending_after = |s: u64| self.with_store(|st| st.num_pending(s + 1, &filter, false));
+        for m in &msgs {
+            last = m.seq;
+            let pending = pending_after(m.seq);
+            let extra = [("Nats-Num-Pending", pending.to_string()), ("Nats-Last-Sequence", last.to_string())];
+            let hdr = direct_headers(&self.name, m, &extra);
+            let subj = Bytes::copy_from_slice(m.subject.as_bytes());
+            outbox.deliver_to(reply, &Msg { subject: &subj, reply: None, headers: Some(&hdr), payload: &m.data });
+        }
+        let mut eob = HeaderMap::with_status(204, Some("EOB"));
+        eob.insert("Nats-Num-Pending", pending_after(last).to_string());
+        eob.insert("Nats-Last-Sequence", last.to_string());
+        let hdr = eob.to_bytes();
+        let empty = Bytes::new();
+        outbox.deliver_to(reply, &Msg { subject: reply, reply: None, headers: Some(&hdr), payload: &empty });
+    }
+
+    fn direct_multi_last(&self, req: &MsgGetRequest, reply: &Bytes, outbox: &mut Outbox) {
+        let mut found: BTreeMap<u64, StoredMsg> = BTreeMap::new();
+        {
+            let inner = self.inner.lock();
+            for filter in &req.multi_last_for {
+                for subj in inner.store.subjects_state(filter).keys() {
+                    if let Ok(Some(m)) = inner.store.load_last(subj) {
+                        if req.up_to_seq == 0 || m.seq <= req.up_to_seq {
+                            found.insert(m.seq, m);
+                        }
+                    }
+                }
+            }
+        }
+        if found.is_empty() {
+            return send_status(outbox, reply, 404, "Message Not Found");
+        }
+        let total = found.len();
+        let mut last = 0;
+        for (i, m) in found.values().enumerate() {
+            last = m.seq;
+            let extra = [("Nats-Num-Pending", (total - i - 1).to_string()), ("Nats-Last-Sequence", m.seq.to_string())];
+            let hdr = direct_headers(&self.name, m, &extra);
+            let subj = Bytes::copy_from_slice(m.subject.as_bytes());
+            outbox.deliver_to(reply, &Msg { subject: &subj, reply: None, headers: Some(&hdr), payload: &m.data });
+        }
+        let mut eob = HeaderMap::with_status(204, Some("EOB"));
+        eob.insert("Nats-Num-Pending", "0");
+        eob.insert("Nats-Last-Sequence", last.to_string());
+        let hdr = eob.to_bytes();
+        let empty = Bytes::new();
+        outbox.deliver_to(reply, &Msg { subject: reply, reply: None, headers: Some(&hdr), payload: &empty });
+    }
+}
+
+/// Persists a stream's config and creation time.
+fn write_meta(js: &JetStream, config: &StreamConfig, created: i64) -> store::Result<()> {
+    let value = serde_json::json!({ "config": config, "created": created });
+    meta::write_stream_meta(&js.store_dir, &config.name, &value)
+}
+
+/// Reads what [`write_meta`] wrote: the config and the creation time.
+pub fn read_meta(value: serde_json::Value) -> Result<(StreamConfig, i64), serde_json::Error> {
+    let created = value.get("created").and_then(|v| v.as_i64()).unwrap_or_else(now_nanos);
+    let config = match value.get("config") {
+        Some(c) => serde_json::from_value(c.clone())?,
+        None => serde_json::from_value(value)?,
+    };
+    Ok((config, created))
+}
+
+/// The headers of a Direct Get reply: the stored headers plus `Nats-Stream`, `Nats-Subject`,
+/// `Nats-Sequence`, `Nats-Time-Stamp` and any `extra`.
+pub fn direct_headers(stream: &str, m: &StoredMsg, extra: &[(&str, String)]) -> Bytes {
+    let mut out = BytesMut::with_capacity(m.hdr.len() + 160);
+    if m.hdr.len() > 12 && m.hdr.starts_with(b"NATS/1.0") {
+        // Keep the stored block without its terminating blank line, then append ours.
+        let body = &m.hdr[..m.hdr.len() - 2];
+        out.extend_from_slice(body);
+    } else {
+        out.extend_from_slice(b"NATS/1.0\r\n");
+    }
+    let mut put = |k: &str, v: &str| {
+        out.extend_from_slice(k.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(v.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    };
+    put("Nats-Stream", stream);
+    put("Nats-Subject", &m.subject);
+    put("Nats-Sequence", &m.seq.to_string());
+    put("Nats-Time-Stamp", &Timestamp(m.ts).to_rfc3339());
+    for (k, v) in extra {
+        put(k, v);
+    }
+    out.extend_from_slice(b"\r\n");
+    out.freeze()
+}
+
+/// Sends a status-only message (`NATS/1.0 <code> <text>`) to `to`.
+pub fn send_status(outbox: &mut Outbox, to: &Bytes, code: u16, text: &str) {
+    let hdr = HeaderMap::with_status(code, Some(text)).to_bytes();
+    let empty = Bytes::new();
+    outbox.deliver_to(to, &Msg { subject: to, reply: None, headers: Some(&hdr), payload: &empty });
+}
