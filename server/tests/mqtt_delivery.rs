@@ -705,3 +705,42 @@ async fn full_session_queues_drop_and_count() {
     let _ = Arc::strong_count(&s.running.server);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn state_in_the_jetstream_store_directory_survives_a_restart() {
+    let dir = std::env::temp_dir().join(format!("switchyard-mqtt-restart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let settings = || MqttSettings { persistence: Persistence::Directory(dir.clone()), ..settings() };
+    let s = TestServer::start(settings()).await;
+    assert_eq!(s.mqtt().status().persistence, "file");
+    let (mut sub, _) = Client::connect(s.mqtt_addr, ProtocolLevel::V311, "disk", false).await;
+    sub.subscribe("disk/#", QoS::AtLeastOnce).await;
+    sub.disconnect().await;
+    let mut publ = Client::v311(s.mqtt_addr, "disk-pub").await;
+    publ.publish("disk/1", "queued", QoS::AtLeastOnce, false).await;
+    publ.publish("disk/r", "retained", QoS::AtLeastOnce, true).await;
+    eventually(|| s.mqtt().session_info("disk").is_some_and(|i| i.queued == 2)).await;
+    s.stop().await;
+
+    let s = TestServer::start(settings()).await;
+    let (mut sub, ack) = Client::connect(s.mqtt_addr, ProtocolLevel::V311, "disk", false).await;
+    assert!(ack.session_present);
+    let a = sub.recv_and_ack().await;
+    let b = sub.recv_and_ack().await;
+    assert_eq!((&a.payload[..], &b.payload[..]), (&b"queued"[..], &b"retained"[..]));
+    sub.sync().await;
+    let mut late = Client::v311(s.mqtt_addr, "disk-late").await;
+    late.subscribe("disk/r", QoS::AtMostOnce).await;
+    assert_eq!(late.recv_publish().await.payload, "retained");
+    sub.disconnect().await;
+    eventually(|| s.mqtt().session_info("disk").is_some_and(|i| !i.connected)).await;
+    s.stop().await;
+
+    // Nothing acknowledged comes back a third time.
+    let s = TestServer::start(settings()).await;
+    let (mut sub, ack) = Client::connect(s.mqtt_addr, ProtocolLevel::V311, "disk", false).await;
+    assert!(ack.session_present);
+    sub.expect_nothing(SHORT).await;
+    s.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -687,3 +687,36 @@ impl Mqtt {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimpleAuth;
+
+    #[test]
+    fn the_mqtt_block_maps_onto_settings() {
+        let block = MqttConfig {
+            port: 1884,
+            no_auth_user: Some("anon".into()),
+            authorization: Some(SimpleAuth {
+                user: Some("u".into()),
+                password: Some("p".into()),
+                ..SimpleAuth::default()
+            }),
+            ack_wait: Duration::from_secs(5),
+            max_ack_pending: 10,
+            stream_replicas: 3,
+            ..MqttConfig::default()
+        };
+        let js = JetStreamConfig { store_dir: "/data/js".into(), ..JetStreamConfig::default() };
+        let s = MqttSettings::from_config(&block, Some(&js));
+        assert_eq!(
+            (s.port, s.ack_wait, s.max_ack_pending, s.stream_replicas),
+            (1884, Duration::from_secs(5), 10, Some(3))
+        );
+        assert_eq!(s.authorization.unwrap().users, [("u".to_owned(), "p".to_owned())]);
+        assert!(matches!(s.persistence, Persistence::Directory(d) if d == std::path::Path::new("/data/js/$MQTT")));
+        assert!(matches!(MqttSettings::from_config(&block, None).persistence, Persistence::Memory));
+        assert!(!s.tls_configured);
+    }
+}
