@@ -434,7 +434,6 @@ impl Handler {
         debug!(cid = self.conn.cid, client_id = %self.client_id, level = level.as_u8(), present, "MQTT client accepted");
         self.generation = session.generation();
         self.ctx = PublishCtx::new(session.origin_id(), false);
-        session.resume();
         self.session = Some(session);
         self.flush_self = true;
         Ok(())

@@ -385,12 +385,14 @@ impl Mqtt {
         let sessions: Vec<Arc<Session>> = self.sessions.lock().values().cloned().collect();
         let mut wills = Vec::new();
         for s in sessions {
-            let (expiry, left_at, connected) = s.expiry_state();
-            if !connected && expiry != NEVER_EXPIRES {
-                let ends = left_at.unwrap_or(now).saturating_add(i64::from(expiry) * 1_000_000_000);
-                if ends <= now {
+            if s.expired(now) {
+                // Checked again under the table lock: a client may be reconnecting right now.
+                let mut sessions = self.sessions.lock();
+                if s.expired(now) && sessions.get(&s.client_id).is_some_and(|t| Arc::ptr_eq(t, &s)) {
+                    sessions.remove(&s.client_id);
+                    drop(sessions);
                     debug!(client_id = %s.client_id, "MQTT session expired");
-                    wills.extend(self.end_session(server, &s));
+                    wills.extend(s.end(&server.router));
                     continue;
                 }
             }
@@ -452,11 +454,12 @@ impl Mqtt {
             sessions.insert(client_id.to_owned(), s.clone());
             s
         });
-        drop(sessions);
+        // Still under the table lock, so the expiry sweep cannot end the session before it is attached.
         session.configure(level, expiry);
         // CONNACK goes out before anything the attached session may deliver.
         send_connack(present);
         session.attach(link, receive_maximum);
+        drop(sessions);
         for w in wills {
             self.publish_will(&w);
         }
@@ -658,7 +661,7 @@ impl Mqtt {
             .ok_or_else(|| AdminError::NotConnected(client_id.to_owned()))?;
         info!(client_id, cid = link.conn.cid, "MQTT client kicked");
         if let Some(server) = self.server() {
-            let expiry = session.expiry_state().0;
+            let expiry = session.expiry();
             self.connection_closed(&server, &session, session::Detached { will: link.will, expiry });
         }
         Ok(())

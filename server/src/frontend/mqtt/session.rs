@@ -211,10 +211,19 @@ impl Session {
         self.state.lock().ended
     }
 
-    /// Session Expiry Interval and when the client left, for the expiry sweep.
-    pub fn expiry_state(&self) -> (u32, Option<i64>, bool) {
+    /// Session Expiry Interval in seconds.
+    pub fn expiry(&self) -> u32 {
+        self.state.lock().expiry
+    }
+
+    /// Whether the client is away and its Session Expiry Interval has passed at `now` (Unix
+    /// nanoseconds).
+    pub fn expired(&self, now: i64) -> bool {
         let st = self.state.lock();
-        (st.expiry, st.disconnected_at, st.link.is_some())
+        if st.link.is_some() || st.expiry == super::NEVER_EXPIRES || st.ended {
+            return false;
+        }
+        st.disconnected_at.unwrap_or(now).saturating_add(i64::from(st.expiry) * 1_000_000_000) <= now
     }
 
     /// Sets protocol level and Session Expiry Interval for a new connection (and persists the record).
@@ -233,8 +242,10 @@ impl Session {
     // ------------------------------------------------------------------------------------------
     // Connections coming and going.
 
-    /// Attaches a connection; returns the previous one (taken over), if any. The caller sends CONNACK
-    /// and then calls [`Session::resume`].
+    /// Attaches a connection (CONNACK must already be queued on it) and, under the same lock, so that no
+    /// new delivery overtakes them, retransmits what the client has not acknowledged (PUBLISH with DUP
+    /// in original order, PUBREL) and fills the window from the queue. Returns the previous connection
+    /// (taken over), if any.
     pub fn attach(&self, mut link: Link, receive_maximum: u16) -> Option<Link> {
         let mut st = self.state.lock();
         st.generation += 1;
@@ -255,6 +266,11 @@ impl Session {
                 register(&mut conn_subs, &e.router);
             }
         }
+        let now = Instant::now();
+        for pid in st.out.resend_all(now) {
+            self.retransmit(&mut st, pid);
+        }
+        self.fill_window(&mut st);
         old
     }
 
@@ -292,19 +308,6 @@ impl Session {
         if let Some(link) = self.state.lock().link.as_mut().filter(|l| l.generation == generation) {
             link.will = None;
         }
-    }
-
-    /// After CONNACK: retransmits what the client has not acknowledged (PUBLISH with DUP in original
-    /// order, PUBREL), then fills the window from the queue. Returns true when bytes were queued.
-    pub fn resume(&self) -> bool {
-        let mut st = self.state.lock();
-        let now = Instant::now();
-        let mut flush = false;
-        for pid in st.out.resend_all(now) {
-            flush |= self.retransmit(&mut st, pid);
-        }
-        flush |= self.fill_window(&mut st);
-        flush
     }
 
     /// Detaches the connection `generation` if it is still the attached one; `None` when it was taken
