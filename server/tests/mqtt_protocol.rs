@@ -429,3 +429,65 @@ async fn any_byte_stream_can_carry_mqtt() {
     assert!(s.mqtt().clients().iter().any(|c| c.client_id == "stream-side"));
     s.stop().await;
 }
+
+#[tokio::test]
+async fn mqtt_over_websocket_uses_the_mqtt_path_and_subprotocol() {
+    use futures_util::{SinkExt, StreamExt};
+    use switchyard::frontend::ws::WsSettings;
+    use switchyard::{Frontends, Server};
+    use switchyard_shared::mqtt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let ws = WsSettings { host: "127.0.0.1".into(), port: 0, no_tls: true, ..WsSettings::default() };
+    let frontends = Frontends { websocket: Some(ws), mqtt: Some(settings()) };
+    let running = Server::start_with(config(), frontends).await.unwrap();
+    let mqtt_addr = running.mqtt_addr.unwrap();
+    let mut request = format!("ws://{}/mqtt", running.ws_addr.unwrap()).into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "mqtt".parse().unwrap());
+    let (mut wsc, response) = tokio_tungstenite::connect_async(request).await.expect("upgrade");
+    assert_eq!(response.headers().get("Sec-WebSocket-Protocol").unwrap(), "mqtt");
+
+    let encode = |p: &Packet| {
+        let mut out = bytes::BytesMut::new();
+        mqtt::encode(p, ProtocolLevel::V5, &mut out).unwrap();
+        out.freeze()
+    };
+    // CONNECT split over two frames, then SUBSCRIBE.
+    let connect = encode(&Packet::Connect(Box::new(connect_packet(ProtocolLevel::V5, "over-ws", true))));
+    wsc.send(Message::binary(connect.slice(..5))).await.unwrap();
+    wsc.send(Message::binary(connect.slice(5..))).await.unwrap();
+    let sub = switchyard_shared::mqtt::Subscribe {
+        packet_id: 1,
+        filters: vec![switchyard_shared::mqtt::SubscribeFilter {
+            filter: "ws/#".into(),
+            options: SubscribeOptions { qos: QoS::AtLeastOnce, ..SubscribeOptions::default() },
+        }],
+        properties: Properties::default(),
+    };
+    wsc.send(Message::binary(encode(&Packet::Subscribe(sub)))).await.unwrap();
+    let mut buf = bytes::BytesMut::new();
+    let mut next = async || loop {
+        if let Some(p) = mqtt::decode(&mut buf, Some(ProtocolLevel::V5), usize::MAX).unwrap() {
+            return p;
+        }
+        match tokio::time::timeout(WAIT, wsc.next()).await.unwrap().unwrap().unwrap() {
+            Message::Binary(b) => buf.extend_from_slice(&b),
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert!(matches!(next().await, Packet::ConnAck(a) if a.reason == ReasonCode::Success));
+    assert!(matches!(next().await, Packet::SubAck(a) if a.reasons == [ReasonCode::GrantedQoS1]));
+    let mut tcp = Client::v311(mqtt_addr, "tcp-pub").await;
+    tcp.publish("ws/x", "hello ws", QoS::AtLeastOnce, false).await;
+    match next().await {
+        Packet::Publish(p) => {
+            assert_eq!((p.topic.as_str(), &p.payload[..], p.qos), ("ws/x", &b"hello ws"[..], QoS::AtLeastOnce))
+        }
+        other => panic!("expected PUBLISH, got {other:?}"),
+    }
+    let clients = running.server.mqtt.get().unwrap().clients();
+    assert!(clients.iter().any(|c| c.client_id == "over-ws"));
+    running.shutdown();
+    running.wait().await;
+}

@@ -90,7 +90,7 @@ class Server:
             )
             return [shutil.which("nats-server") or "/usr/sbin/nats-server", "-c", str(conf)]
         conf.write_text(
-            f"listener {self.mqtt_port} {HOST}\nallow_anonymous true\npersistence true\n"
+            f"listener {self.mqtt_port} {HOST}\nallow_anonymous true\npersistence true\nmax_queued_messages 0\n"
             f"persistence_location {self.workdir}/\n"
         )
         return [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)]

@@ -13,15 +13,16 @@
 //! - `retained`: the per-topic retained-message trie;
 //! - `message`: the NATS headers that carry MQTT QoS and MQTT 5 properties through the core;
 //! - `persist`: what survives a restart, behind the [`Persist`] trait;
-//! - `monitor`: the serializable monitoring view.
+//! - `monitor`: the serializable monitoring view;
+//! - `websocket`: MQTT over WebSocket, bridging an upgraded connection to [`Mqtt::serve_stream`].
 //!
 //! Reliability comes without JetStream consumers: a session's subscriptions stay in the sublist while
 //! its client is away and QoS 1/2 messages are queued per session (persisted for persistent sessions).
 //! Messages from NATS clients are delivered at the subscription's QoS, so they too are redelivered until
 //! acknowledged.
 //!
-//! Not here: TLS (a TLS acceptor can hand its stream to [`Mqtt::serve_stream`]), WebSocket framing,
-//! enhanced authentication (AUTH), permissions per subject, clustering.
+//! Not here: TLS (a TLS acceptor can hand its stream to [`Mqtt::serve_stream`]), the WebSocket upgrade
+//! (the WebSocket front-end's), enhanced authentication (AUTH), permissions per subject, clustering.
 
 mod conn;
 pub mod message;
@@ -30,6 +31,7 @@ pub mod persist;
 pub mod qos;
 pub mod retained;
 pub mod session;
+pub mod websocket;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
