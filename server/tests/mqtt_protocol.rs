@@ -322,7 +322,13 @@ async fn a_reused_client_id_takes_the_session_over() {
     let mut old311 = Client::v311(s.mqtt_addr, "dup311").await;
     let mut new = Client::v5(s.mqtt_addr, "dup").await;
     let _new311 = Client::v311(s.mqtt_addr, "dup311").await;
-    assert_eq!(disconnect_reason(&old.expect_closed().await), Some(ReasonCode::SessionTakenOver));
+    let got = old.expect_closed().await;
+    assert_eq!(disconnect_reason(&got), Some(ReasonCode::SessionTakenOver));
+    let why = got.iter().find_map(|p| match p {
+        Packet::Disconnect(d) => d.properties.reason_string.clone(),
+        _ => None,
+    });
+    assert_eq!(why.as_deref(), Some("another connection took the session over"), "MQTT 5 gets a reason string");
     assert!(old311.expect_closed().await.is_empty());
     new.sync().await;
     let closed = s.running.server.registry.closed();

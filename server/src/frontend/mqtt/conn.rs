@@ -56,7 +56,7 @@ where
         reason = handler.read_loop(rd) => reason,
         reason = &mut writer => reason.unwrap_or(CloseReason::WriteError),
         _ = server.shutdown.cancelled() => {
-            handler.disconnect(ReasonCode::ServerShuttingDown);
+            handler.disconnect(ReasonCode::ServerShuttingDown, "server shutting down");
             CloseReason::ServerShutdown
         }
     };
@@ -175,7 +175,7 @@ impl Handler {
                         return CloseReason::AuthenticationTimeout;
                     }
                     warn!(cid = self.conn.cid, client_id = %self.client_id, "MQTT keep-alive timeout");
-                    self.disconnect(ReasonCode::KeepAliveTimeout);
+                    self.disconnect(ReasonCode::KeepAliveTimeout, "keep alive timeout");
                     return CloseReason::StaleConnection;
                 }
                 _ = tick.tick() => self.on_tick(),
@@ -221,7 +221,8 @@ impl Handler {
                 return CloseReason::BadClientProtocolVersion;
             }
             if mqtt::connect_protocol_level(buf) == Some(5) {
-                self.send_at(ProtocolLevel::V5, &connack(false, e.reason_code(), Properties::default()));
+                let properties = Properties { reason_string: Some(e.to_string()), ..Properties::default() };
+                self.send_at(ProtocolLevel::V5, &connack(false, e.reason_code(), properties));
             } else if let Some(rc) = e.connect_return_code() {
                 self.send_at(ProtocolLevel::V311, &connack(false, rc.to_reason(), Properties::default()));
             }
@@ -232,7 +233,7 @@ impl Handler {
             };
         };
         if level == ProtocolLevel::V5 {
-            self.disconnect(e.reason_code());
+            self.disconnect(e.reason_code(), &e.to_string());
         }
         match e {
             MqttError::PacketTooLarge { .. } => CloseReason::MaxPayloadExceeded,
@@ -279,7 +280,7 @@ impl Handler {
             Packet::Disconnect(d) => return self.handle_disconnect(d),
             Packet::Auth(_) | Packet::ConnAck(_) | Packet::SubAck(_) | Packet::UnsubAck(_) | Packet::PingResp => {
                 warn!(cid = self.conn.cid, client_id = %self.client_id, packet = %kind, "MQTT client sent a server packet");
-                self.disconnect(ReasonCode::ProtocolError);
+                self.disconnect(ReasonCode::ProtocolError, &format!("{kind} is not sent by clients"));
                 return Err(CloseReason::ProtocolViolation);
             }
         }
@@ -305,10 +306,12 @@ impl Handler {
         }
     }
 
-    /// Tells an MQTT 5 client why it is being disconnected (3.1.1 has no way to say it).
-    fn disconnect(&mut self, reason: ReasonCode) {
+    /// Tells an MQTT 5 client why it is being disconnected, with a reason string (3.1.1 has no way to
+    /// say it).
+    fn disconnect(&mut self, reason: ReasonCode, why: &str) {
         if self.level == Some(ProtocolLevel::V5) {
-            self.send(&Packet::Disconnect(Disconnect { reason, properties: Default::default() }));
+            let properties = Properties { reason_string: Some(why.to_owned()), ..Properties::default() };
+            self.send(&Packet::Disconnect(Disconnect { reason, properties }));
             self.conn.outbound.flush();
         }
     }
@@ -318,7 +321,8 @@ impl Handler {
 
     fn refuse(&mut self, level: ProtocolLevel, reason: ReasonCode, close: CloseReason, why: &str) -> Result<(), Close> {
         warn!(cid = self.conn.cid, client_id = %self.client_id, reason = ?reason, "MQTT CONNECT refused: {why}");
-        self.send_at(level, &connack(false, reason, Properties::default()));
+        let properties = Properties { reason_string: Some(why.to_owned()), ..Properties::default() };
+        self.send_at(level, &connack(false, reason, properties));
         self.conn.outbound.flush();
         Err(close)
     }
@@ -463,7 +467,7 @@ impl Handler {
         if let Some(alias) = p.properties.topic_alias.take() {
             if alias == 0 || alias > self.mqtt.settings.topic_alias_maximum {
                 warn!(cid = self.conn.cid, client_id = %self.client_id, alias, "MQTT topic alias out of range");
-                self.disconnect(ReasonCode::TopicAliasInvalid);
+                self.disconnect(ReasonCode::TopicAliasInvalid, &format!("topic alias {alias} is out of range"));
                 return Err(CloseReason::ProtocolViolation);
             }
             if p.topic.is_empty() {
@@ -471,7 +475,7 @@ impl Handler {
                     Some(t) => p.topic = t.clone(),
                     None => {
                         warn!(cid = self.conn.cid, client_id = %self.client_id, alias, "MQTT unknown topic alias");
-                        self.disconnect(ReasonCode::ProtocolError);
+                        self.disconnect(ReasonCode::ProtocolError, &format!("topic alias {alias} is not set"));
                         return Err(CloseReason::ProtocolViolation);
                     }
                 }
@@ -483,7 +487,7 @@ impl Handler {
             Ok(s) => Bytes::from(s),
             Err(e) => {
                 warn!(cid = self.conn.cid, client_id = %self.client_id, topic = %p.topic, error = %e, "MQTT PUBLISH topic cannot be mapped");
-                self.disconnect(ReasonCode::TopicNameInvalid);
+                self.disconnect(ReasonCode::TopicNameInvalid, &format!("topic {:?} cannot be mapped: {e}", p.topic));
                 return Err(CloseReason::ProtocolViolation);
             }
         };
@@ -496,7 +500,7 @@ impl Handler {
             }
             if session.incoming_len() >= usize::from(self.mqtt.settings.receive_maximum) {
                 warn!(cid = self.conn.cid, client_id = %self.client_id, "MQTT receive maximum exceeded");
-                self.disconnect(ReasonCode::ReceiveMaximumExceeded);
+                self.disconnect(ReasonCode::ReceiveMaximumExceeded, "too many QoS 2 messages waiting for PUBREL");
                 return Err(CloseReason::ProtocolViolation);
             }
         }
@@ -597,7 +601,7 @@ impl Handler {
             if let Some(expiry) = d.properties.session_expiry_interval {
                 if self.connect_expiry == 0 && expiry != 0 {
                     warn!(cid = self.conn.cid, client_id = %self.client_id, "MQTT DISCONNECT raised a zero session expiry");
-                    self.disconnect(ReasonCode::ProtocolError);
+                    self.disconnect(ReasonCode::ProtocolError, "session expiry interval was 0 in CONNECT");
                     return Err(CloseReason::ProtocolViolation);
                 }
                 session.set_expiry(expiry);

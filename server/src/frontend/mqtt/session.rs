@@ -27,7 +27,7 @@ use tracing::{debug, warn};
 
 use switchyard_shared::mqtt::topic::{self, TopicError};
 use switchyard_shared::mqtt::{
-    self, Disconnect, Packet, ProtocolLevel, PubResponse, Publish, QoS, ReasonCode, SubscribeOptions, Will,
+    self, Disconnect, Packet, Properties, ProtocolLevel, PubResponse, Publish, QoS, ReasonCode, SubscribeOptions, Will,
 };
 
 use super::message;
@@ -999,7 +999,13 @@ pub fn send_to(conn: &Connection, level: ProtocolLevel, packet: &Packet) -> bool
 /// Tells a link's client it is being disconnected (MQTT 5 DISCONNECT with `reason`) and closes it.
 pub fn close_link(link: &Link, reason: ReasonCode, close: CloseReason) {
     if link.level == ProtocolLevel::V5 {
-        send_packet(link, &Packet::Disconnect(Disconnect { reason, properties: Default::default() }));
+        let why = match reason {
+            ReasonCode::SessionTakenOver => "another connection took the session over",
+            ReasonCode::AdministrativeAction => "disconnected by an administrator",
+            _ => "disconnected by the server",
+        };
+        let properties = Properties { reason_string: Some(why.to_owned()), ..Properties::default() };
+        send_packet(link, &Packet::Disconnect(Disconnect { reason, properties }));
     }
     link.conn.outbound.close(close);
 }
