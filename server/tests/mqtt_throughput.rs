@@ -1,7 +1,8 @@
 //! MQTT throughput with raw pipelining clients (no client library in the way): one publisher, one
 //! subscriber, 128-byte payloads, QoS 0 and QoS 1 (the subscriber acknowledges every message).
 //! Ignored by default; run with
-//! `cargo test --release -p switchyard --test mqtt_throughput -- --ignored --nocapture`.
+//! `cargo test --release -p switchyard --test mqtt_throughput -- --ignored --nocapture`
+//! (with `MQTT_BENCH_ADDR=127.0.0.1:1883` the same clients measure another server instead).
 
 mod mqtt_support;
 
@@ -19,10 +20,16 @@ async fn run(qos: QoS, persistent: bool) -> f64 {
     let dir = std::env::temp_dir().join(format!("switchyard-mqtt-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let persistence = if persistent { Persistence::Directory(dir.clone()) } else { Persistence::Memory };
-    let s = TestServer::start(MqttSettings { max_ack_pending: u16::MAX, persistence, ..settings() }).await;
-    let (mut sub, _) = Client::connect(s.mqtt_addr, ProtocolLevel::V311, "bench-sub", !persistent).await;
+    // MQTT_BENCH_ADDR points the same clients at another server (mosquitto, nats-server) to compare.
+    let external: Option<std::net::SocketAddr> = std::env::var("MQTT_BENCH_ADDR").ok().map(|a| a.parse().unwrap());
+    let s = match external {
+        Some(_) => None,
+        None => Some(TestServer::start(MqttSettings { max_ack_pending: u16::MAX, persistence, ..settings() }).await),
+    };
+    let addr = external.unwrap_or_else(|| s.as_ref().unwrap().mqtt_addr);
+    let (mut sub, _) = Client::connect(addr, ProtocolLevel::V311, "bench-sub", !persistent).await;
     sub.subscribe("bench", qos).await;
-    let mut publ = Client::v311(s.mqtt_addr, "bench-pub").await;
+    let mut publ = Client::v311(addr, "bench-pub").await;
     let payload = "x".repeat(128);
     let start = Instant::now();
     let receiver = tokio::spawn(async move {
@@ -79,7 +86,9 @@ async fn run(qos: QoS, persistent: bool) -> f64 {
     tokio::join!(send, drain);
     receiver.await.unwrap();
     let rate = COUNT as f64 / start.elapsed().as_secs_f64();
-    s.stop().await;
+    if let Some(s) = s {
+        s.stop().await;
+    }
     let _ = std::fs::remove_dir_all(&dir);
     rate
 }

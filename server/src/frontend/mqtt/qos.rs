@@ -13,7 +13,7 @@
 //! survive a restart; this module only decides what is in flight, what is due for redelivery and which
 //! packet identifier comes next. Times are `tokio::time::Instant`s passed in by the caller.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use bytes::Bytes;
 use tokio::time::{Duration, Instant};
@@ -363,12 +363,6 @@ impl Outgoing {
             .collect();
         keys.extend(self.queue.drain(..).filter_map(|m| m.key));
         keys
-    }
-
-    /// A snapshot of in-flight messages in send order (for persistence tests and monitoring).
-    pub fn inflight_pids(&self) -> Vec<u16> {
-        let ordered: BTreeMap<u64, u16> = self.inflight.iter().map(|(&pid, f)| (f.order, pid)).collect();
-        ordered.into_values().collect()
     }
 }
 

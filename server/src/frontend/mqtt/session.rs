@@ -207,10 +207,6 @@ impl Session {
         self.state.lock().link.is_some()
     }
 
-    pub fn has_ended(&self) -> bool {
-        self.state.lock().ended
-    }
-
     /// Session Expiry Interval in seconds.
     pub fn expiry(&self) -> u32 {
         self.state.lock().expiry
@@ -291,11 +287,6 @@ impl Session {
             return st.pending_will.take().map(|w| w.will);
         }
         None
-    }
-
-    /// Takes the delayed Will whatever its time (the session ends).
-    pub fn take_pending_will(&self) -> Option<Will> {
-        self.state.lock().pending_will.take().map(|w| w.will)
     }
 
     /// Sets a delayed Will.
@@ -481,11 +472,6 @@ impl Session {
         let mut st = self.state.lock();
         st.stored = true;
         st.disconnected_at = Some(disconnected_at);
-    }
-
-    /// Whether the session has a subscription for exactly `filter`.
-    pub fn has_subscription(&self, filter: &str) -> bool {
-        self.state.lock().subs.contains_key(filter)
     }
 
     // ------------------------------------------------------------------------------------------
@@ -880,12 +866,6 @@ impl Session {
         }
     }
 
-    /// Writes the session record now (used when the expiry changed on DISCONNECT).
-    pub fn persist_now(&self) {
-        let mut st = self.state.lock();
-        self.save(&mut st);
-    }
-
     // ------------------------------------------------------------------------------------------
     // Monitoring.
 
@@ -923,11 +903,6 @@ impl Session {
             dropped: st.out.dropped(),
             will_pending: st.pending_will.is_some(),
         }
-    }
-
-    /// Packet identifiers in flight, in send order (tests).
-    pub fn inflight_pids(&self) -> Vec<u16> {
-        self.state.lock().out.inflight_pids()
     }
 }
 
