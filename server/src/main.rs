@@ -6,6 +6,9 @@ use tracing::{info, warn};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("bench") {
+        return switchyard::bench::run(&args[1..]);
+    }
     let loaded = match config::load(&args) {
         Ok(loaded) => loaded,
         Err(e) => {

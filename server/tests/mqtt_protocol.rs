@@ -7,8 +7,22 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use mqtt_support::*;
+use switchyard::config::{Config, MqttConfig, SimpleAuth};
 use switchyard::core::Kind;
-use switchyard::frontend::mqtt::{MqttAuthorization, MqttSettings};
+use switchyard::frontend::mqtt::MqttSettings;
+
+/// A server whose `mqtt {}` block has its own user.
+async fn with_mqtt_user() -> TestServer {
+    let block = MqttConfig {
+        authorization: Some(SimpleAuth {
+            user: Some("alice".into()),
+            password: Some("pw".into()),
+            ..SimpleAuth::default()
+        }),
+        ..MqttConfig::default()
+    };
+    TestServer::start_with(Config { mqtt: Some(block), ..config() }, settings()).await
+}
 use switchyard_shared::mqtt::{
     ConnectReturnCode, Disconnect, Packet, Properties, ProtocolLevel, PubResponse, QoS, ReasonCode, SubscribeOptions,
     Unsubscribe,
@@ -141,8 +155,7 @@ async fn oversize_packets_get_packet_too_large() {
 
 #[tokio::test]
 async fn bad_credentials_are_refused_with_the_right_code() {
-    let auth = MqttAuthorization { users: vec![("alice".into(), "pw".into())], token: None };
-    let s = TestServer::start(MqttSettings { authorization: Some(auth), ..settings() }).await;
+    let s = with_mqtt_user().await;
     let creds = |level, user: Option<&str>, pass: Option<&str>| {
         let mut c = connect_packet(level, "auth", true);
         c.username = user.map(Into::into);
@@ -176,10 +189,15 @@ async fn bad_credentials_are_refused_with_the_right_code() {
 
 #[tokio::test]
 async fn no_auth_user_admits_anonymous_clients_as_that_user() {
-    let auth = MqttAuthorization { users: vec![("alice".into(), "pw".into())], token: None };
-    let s =
-        TestServer::start(MqttSettings { authorization: Some(auth), no_auth_user: Some("alice".into()), ..settings() })
-            .await;
+    // As in nats-server, no_auth_user names one of the server's users.
+    let mut config = config();
+    config.authorization.users = vec![switchyard::config::User {
+        user: Some("alice".into()),
+        password: Some("pw".into()),
+        ..Default::default()
+    }];
+    config.mqtt = Some(MqttConfig { no_auth_user: Some("alice".into()), ..MqttConfig::default() });
+    let s = TestServer::start_with(config, settings()).await;
     let _c = Client::v311(s.mqtt_addr, "anon").await;
     let clients = s.mqtt().clients();
     assert_eq!(clients.len(), 1);
@@ -496,4 +514,38 @@ async fn mqtt_over_websocket_uses_the_mqtt_path_and_subprotocol() {
     assert!(clients.iter().any(|c| c.client_id == "over-ws"));
     running.shutdown();
     running.wait().await;
+}
+
+#[tokio::test]
+async fn user_permissions_apply_to_the_mapped_subjects() {
+    use switchyard::config::{Permissions, SubjectPermission, User};
+    let perms = Permissions {
+        publish: Some(SubjectPermission { allow: Some(vec!["allowed.>".into()]), deny: vec![] }),
+        subscribe: Some(SubjectPermission { allow: None, deny: vec!["secret.>".into()] }),
+        allow_responses: None,
+    };
+    let mut config = config();
+    config.authorization.users = vec![User {
+        user: Some("bob".into()),
+        password: Some("pw".into()),
+        permissions: Some(perms),
+        ..User::default()
+    }];
+    let s = TestServer::start_with(config, settings()).await;
+    let mut c = connect_packet(ProtocolLevel::V5, "bob", true);
+    c.username = Some("bob".into());
+    c.password = Some(Bytes::from_static(b"pw"));
+    let (mut bob, _) = Client::connect_with(s.mqtt_addr, c).await;
+    let q0 = SubscribeOptions::default();
+    let ack = bob.subscribe_opts(&[("allowed/#", q0), ("secret/x", q0), ("secret/#", q0)], Properties::default()).await;
+    assert_eq!(ack.reasons, [ReasonCode::GRANTED_QOS_0, ReasonCode::NotAuthorized, ReasonCode::NotAuthorized]);
+    bob.send(&Packet::Publish(publish("denied/topic", "x", QoS::AtLeastOnce, 3))).await;
+    match bob.recv().await {
+        Packet::PubAck(a) => assert_eq!((a.packet_id, a.reason), (3, ReasonCode::NotAuthorized)),
+        other => panic!("expected PUBACK, got {other:?}"),
+    }
+    bob.publish("allowed/topic", "ok", QoS::AtMostOnce, false).await;
+    let got = bob.recv_publish().await;
+    assert_eq!((got.topic.as_str(), &got.payload[..]), ("allowed/topic", &b"ok"[..]));
+    s.stop().await;
 }

@@ -41,10 +41,7 @@ impl Target {
     /// Read `SWITCHYARD_TARGET`: unset, empty or `switchyard` selects switchyard;
     /// `nats-server` selects the reference server; anything else is an error.
     pub fn from_env() -> Result<Self> {
-        match std::env::var("SWITCHYARD_TARGET")
-            .unwrap_or_default()
-            .as_str()
-        {
+        match std::env::var("SWITCHYARD_TARGET").unwrap_or_default().as_str() {
             "" | "switchyard" => Ok(Self::Switchyard),
             "nats-server" => Ok(Self::NatsServer),
             other => {
@@ -56,8 +53,9 @@ impl Target {
     /// Path of the executable for this target.
     pub fn binary(self) -> Result<PathBuf> {
         let path = match self {
-            Self::NatsServer => find_in_path("nats-server")
-                .context("nats-server is not installed (run scripts/install-deps.sh)")?,
+            Self::NatsServer => {
+                find_in_path("nats-server").context("nats-server is not installed (run scripts/install-deps.sh)")?
+            }
             Self::Switchyard => switchyard_binary(),
         };
         if !is_executable(&path) {
@@ -118,11 +116,7 @@ pub struct ServerOptions {
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        Self {
-            jetstream: true,
-            config: None,
-            args: Vec::new(),
-        }
+        Self { jetstream: true, config: None, args: Vec::new() }
     }
 }
 
@@ -145,14 +139,7 @@ impl Server {
             .prefix("switchyard-test-")
             .tempdir()
             .context("creating the server work directory")?;
-        let mut server = Self {
-            target: Target::from_env()?,
-            options,
-            port: 0,
-            http_port: 0,
-            workdir,
-            child: None,
-        };
+        let mut server = Self { target: Target::from_env()?, options, port: 0, http_port: 0, workdir, child: None };
         let mut last_error = None;
         for _ in 0..START_ATTEMPTS {
             server.port = free_port()?;
@@ -235,8 +222,7 @@ impl Server {
 
     fn command(&self) -> Result<Command> {
         let mut cmd = Command::new(self.target.binary()?);
-        cmd.args(["-a", &HOST.to_string(), "-p", &self.port.to_string()])
-            .args(["-m", &self.http_port.to_string()]);
+        cmd.args(["-a", &HOST.to_string(), "-p", &self.port.to_string()]).args(["-m", &self.http_port.to_string()]);
         if self.options.jetstream {
             cmd.args(["-js", "-sd"]).arg(self.store_dir());
         }
@@ -253,10 +239,7 @@ impl Server {
     }
 
     async fn spawn(&mut self) -> Result<()> {
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(self.log_path())?;
+        let log = File::options().create(true).append(true).open(self.log_path())?;
         let child = self
             .command()?
             .current_dir(self.workdir.path())
@@ -275,10 +258,7 @@ impl Server {
                 }
                 if Instant::now() > deadline {
                     self.kill();
-                    bail!(
-                        "server not ready within {READY_TIMEOUT:?}:\n{}",
-                        self.log_tail()
-                    );
+                    bail!("server not ready within {READY_TIMEOUT:?}:\n{}", self.log_tail());
                 }
                 if TcpStream::connect((HOST, port)).await.is_ok() {
                     break;
@@ -292,9 +272,7 @@ impl Server {
     fn log_tail(&self) -> String {
         let log = self.log();
         let start = log.len().saturating_sub(2000);
-        let start = (start..log.len())
-            .find(|&i| log.is_char_boundary(i))
-            .unwrap_or(log.len());
+        let start = (start..log.len()).find(|&i| log.is_char_boundary(i)).unwrap_or(log.len());
         log[start..].to_string()
     }
 }

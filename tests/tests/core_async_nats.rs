@@ -23,9 +23,7 @@ async fn start() -> Result<Server> {
 }
 
 fn options() -> ConnectOptions {
-    ConnectOptions::new()
-        .connection_timeout(WAIT)
-        .reconnect_delay_callback(|_| Duration::from_millis(50))
+    ConnectOptions::new().connection_timeout(WAIT).reconnect_delay_callback(|_| Duration::from_millis(50))
 }
 
 async fn connect(server: &Server) -> Result<Client> {
@@ -38,9 +36,7 @@ async fn barrier(client: &Client) -> Result<()> {
     let inbox = client.new_inbox();
     let mut sub = client.subscribe(inbox.clone()).await?;
     client.publish(inbox, Bytes::new()).await?;
-    timeout(WAIT, sub.next())
-        .await?
-        .context("barrier subscription ended")?;
+    timeout(WAIT, sub.next()).await?.context("barrier subscription ended")?;
     Ok(())
 }
 
@@ -63,9 +59,7 @@ fn buffered(sub: &mut Subscriber) -> Vec<Message> {
 }
 
 fn payloads(msgs: &[Message]) -> Vec<String> {
-    msgs.iter()
-        .map(|m| String::from_utf8_lossy(&m.payload).into_owned())
-        .collect()
+    msgs.iter().map(|m| String::from_utf8_lossy(&m.payload).into_owned()).collect()
 }
 
 #[tokio::test]
@@ -74,9 +68,7 @@ async fn publish_reaches_subscriber_on_another_connection() -> Result<()> {
     let (subscriber, publisher) = (connect(&server).await?, connect(&server).await?);
     let mut sub = subscriber.subscribe("greet.joe").await?;
     barrier(&subscriber).await?;
-    publisher
-        .publish_with_reply("greet.joe", "answer.here", "hello".into())
-        .await?;
+    publisher.publish_with_reply("greet.joe", "answer.here", "hello".into()).await?;
     let msg = next(&mut sub).await?;
     assert_eq!(msg.subject.as_str(), "greet.joe");
     assert_eq!(msg.reply.as_deref(), Some("answer.here"));
@@ -90,26 +82,12 @@ async fn wildcards_match_one_token_or_the_tail() -> Result<()> {
     let nc = connect(&server).await?;
     let mut star = nc.subscribe("orders.*.new").await?;
     let mut tail = nc.subscribe("orders.>").await?;
-    for subject in [
-        "orders.eu.new",
-        "orders.eu.old",
-        "orders.us.new.x",
-        "orders",
-        "orders.x",
-    ] {
+    for subject in ["orders.eu.new", "orders.eu.old", "orders.us.new.x", "orders", "orders.x"] {
         nc.publish(subject, subject.into()).await?;
     }
     barrier(&nc).await?;
     assert_eq!(payloads(&buffered(&mut star)), ["orders.eu.new"]);
-    assert_eq!(
-        payloads(&buffered(&mut tail)),
-        [
-            "orders.eu.new",
-            "orders.eu.old",
-            "orders.us.new.x",
-            "orders.x"
-        ]
-    );
+    assert_eq!(payloads(&buffered(&mut tail)), ["orders.eu.new", "orders.eu.old", "orders.us.new.x", "orders.x"]);
     Ok(())
 }
 
@@ -142,10 +120,7 @@ async fn queue_group_delivers_each_message_to_exactly_one_member() -> Result<()>
     }
     delivered.sort_unstable();
     assert_eq!(delivered, (0..count).collect::<Vec<_>>());
-    assert!(
-        per_member.iter().all(|&n| n > 0),
-        "per member: {per_member:?}"
-    );
+    assert!(per_member.iter().all(|&n| n > 0), "per member: {per_member:?}");
     barrier(&watcher_nc).await?;
     assert_eq!(buffered(&mut watcher).len(), count as usize);
     Ok(())
@@ -161,10 +136,7 @@ async fn request_gets_the_reply_of_a_responder() -> Result<()> {
         let msg = requests.next().await.expect("one request");
         let reply = msg.reply.expect("request has a reply subject");
         let body = [b"pong:".as_slice(), &msg.payload].concat();
-        responder
-            .publish(reply, body.into())
-            .await
-            .expect("reply published");
+        responder.publish(reply, body.into()).await.expect("reply published");
         responder.flush().await.expect("reply flushed");
     });
     let requester = connect(&server).await?;
@@ -177,24 +149,11 @@ async fn request_gets_the_reply_of_a_responder() -> Result<()> {
 #[tokio::test]
 async fn request_without_responders_fails_fast_with_no_responders() -> Result<()> {
     let server = start().await?;
-    let nc = options()
-        .request_timeout(Some(Duration::from_secs(10)))
-        .connect(server.url())
-        .await?;
+    let nc = options().request_timeout(Some(Duration::from_secs(10))).connect(server.url()).await?;
     let started = Instant::now();
-    let err = nc
-        .request("svc.nobody", Bytes::new())
-        .await
-        .expect_err("nobody answers");
-    assert_eq!(
-        err.kind(),
-        async_nats::RequestErrorKind::NoResponders,
-        "{err}"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "must not wait for the request timeout"
-    );
+    let err = nc.request("svc.nobody", Bytes::new()).await.expect_err("nobody answers");
+    assert_eq!(err.kind(), async_nats::RequestErrorKind::NoResponders, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5), "must not wait for the request timeout");
     Ok(())
 }
 
@@ -208,8 +167,7 @@ async fn headers_round_trip_with_repeated_keys() -> Result<()> {
     headers.append("Multi", "one");
     headers.append("Multi", "two");
     headers.insert("Spaced", "a b  c");
-    nc.publish_with_headers("with.headers", headers, "body".into())
-        .await?;
+    nc.publish_with_headers("with.headers", headers, "body".into()).await?;
     let msg = next(&mut sub).await?;
     assert_eq!(msg.payload, "body");
     let got = msg.headers.context("message has headers")?;
@@ -227,17 +185,10 @@ async fn headers_with_empty_payload_round_trip() -> Result<()> {
     let mut sub = nc.subscribe("with.headers").await?;
     let mut headers = HeaderMap::new();
     headers.insert("Only", "header");
-    nc.publish_with_headers("with.headers", headers, Bytes::new())
-        .await?;
+    nc.publish_with_headers("with.headers", headers, Bytes::new()).await?;
     let msg = next(&mut sub).await?;
     assert!(msg.payload.is_empty());
-    assert_eq!(
-        msg.headers
-            .context("headers")?
-            .get("Only")
-            .map(|v| v.as_str()),
-        Some("header")
-    );
+    assert_eq!(msg.headers.context("headers")?.get("Only").map(|v| v.as_str()), Some("header"));
     Ok(())
 }
 
@@ -270,14 +221,8 @@ async fn drain_delivers_buffered_messages_then_closes() -> Result<()> {
     barrier(&nc).await?;
     nc.drain().await?;
     let got: Vec<Message> = timeout(WAIT * 5, (&mut sub).collect::<Vec<_>>()).await?;
-    assert_eq!(
-        payloads(&got),
-        (0..200).map(|n| n.to_string()).collect::<Vec<_>>()
-    );
-    assert!(
-        nc.subscribe("after.drain").await.is_err(),
-        "a drained client accepts no commands"
-    );
+    assert_eq!(payloads(&got), (0..200).map(|n| n.to_string()).collect::<Vec<_>>());
+    assert!(nc.subscribe("after.drain").await.is_err(), "a drained client accepts no commands");
     Ok(())
 }
 
@@ -309,10 +254,7 @@ async fn flush_completes_and_published_messages_arrive_in_order() -> Result<()> 
     timeout(WAIT, publisher.flush()).await??;
     barrier(&publisher).await?;
     barrier(&subscriber).await?;
-    assert_eq!(
-        payloads(&buffered(&mut sub)),
-        (0..1000).map(|n| n.to_string()).collect::<Vec<_>>()
-    );
+    assert_eq!(payloads(&buffered(&mut sub)), (0..1000).map(|n| n.to_string()).collect::<Vec<_>>());
     Ok(())
 }
 
@@ -336,14 +278,8 @@ async fn payload_over_max_payload_is_refused_by_the_client() -> Result<()> {
     let server = start().await?;
     let nc = connect(&server).await?;
     let max = nc.server_info().max_payload;
-    let err = nc
-        .publish("big", vec![0u8; max + 1].into())
-        .await
-        .expect_err("over max_payload");
-    assert_eq!(
-        err.kind(),
-        async_nats::client::PublishErrorKind::MaxPayloadExceeded
-    );
+    let err = nc.publish("big", vec![0u8; max + 1].into()).await.expect_err("over max_payload");
+    assert_eq!(err.kind(), async_nats::client::PublishErrorKind::MaxPayloadExceeded);
     barrier(&nc).await?;
     Ok(())
 }
@@ -362,10 +298,7 @@ async fn ten_thousand_subscriptions_on_one_connection() -> Result<()> {
     }
     barrier(&nc).await?;
     let counts: Vec<usize> = subs.iter_mut().map(|sub| buffered(sub).len()).collect();
-    assert!(
-        counts.iter().all(|&c| c == 1),
-        "some subscription did not get exactly one message"
-    );
+    assert!(counts.iter().all(|&c| c == 1), "some subscription did not get exactly one message");
     Ok(())
 }
 
@@ -379,9 +312,7 @@ async fn messages_from_one_publisher_arrive_in_order() -> Result<()> {
     let count = 1000;
     for n in 0..count {
         for (index, publisher) in publishers.iter().enumerate() {
-            publisher
-                .publish("ordered", format!("{index}:{n}").into())
-                .await?;
+            publisher.publish("ordered", format!("{index}:{n}").into()).await?;
         }
     }
     for publisher in &publishers {

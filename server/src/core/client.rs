@@ -136,6 +136,12 @@ pub trait Subscriber: Send + Sync {
 
     /// `sub` reached its auto-unsubscribe limit and the router removed it; forget it.
     fn retired(&self, _sub: &Arc<Subscription>) {}
+
+    /// The subscriber's outbound queue when it is past its stall threshold, so the publisher can
+    /// pause instead of pushing it into the slow-consumer limit.
+    fn stalled(&self) -> Option<Arc<super::outbound::Outbound>> {
+        None
+    }
 }
 
 /// One subscription in the sublist.

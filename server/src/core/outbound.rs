@@ -11,7 +11,7 @@
 //!
 //! It does not know about sockets or framing: TCP writes the batch as is, WebSocket wraps it in frames.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use bytes::{BufMut, Bytes, BytesMut};
 use parking_lot::Mutex;
@@ -77,7 +77,14 @@ pub struct Outbound {
     notify: Notify,
     max_pending: usize,
     closed_flag: AtomicBool,
+    /// `State::pending`, readable without the lock.
+    pending_hint: AtomicUsize,
+    /// Signalled when the writer brings `pending` under the stall threshold.
+    drained: Notify,
 }
+
+/// A queue holding more than `max_pending / STALL_DIVISOR` bytes stalls its producers.
+const STALL_DIVISOR: usize = 2;
 
 impl Outbound {
     pub fn new(max_pending: usize) -> Self {
@@ -86,6 +93,8 @@ impl Outbound {
             notify: Notify::new(),
             max_pending,
             closed_flag: AtomicBool::new(false),
+            pending_hint: AtomicUsize::new(0),
+            drained: Notify::new(),
         }
     }
 
@@ -130,6 +139,7 @@ impl Outbound {
             st.buf.len() - start
         };
         st.pending += added;
+        self.pending_hint.store(st.pending, Ordering::Relaxed);
         st.msgs += 1;
         st.bytes += (hdr_len.unwrap_or(0) + payload.len()) as u64;
         Push::Queued { flush: !std::mem::replace(&mut st.flush_requested, true) }
@@ -146,6 +156,7 @@ impl Outbound {
         }
         st.buf.put_slice(bytes);
         st.pending += bytes.len();
+        self.pending_hint.store(st.pending, Ordering::Relaxed);
         Push::Queued { flush: !std::mem::replace(&mut st.flush_requested, true) }
     }
 
@@ -169,6 +180,7 @@ impl Outbound {
             st.buf.put_slice(body);
         }
         st.pending += size;
+        self.pending_hint.store(st.pending, Ordering::Relaxed);
         st.msgs += 1;
         st.bytes += msg_bytes as u64;
         Push::Queued { flush: !std::mem::replace(&mut st.flush_requested, true) }
@@ -181,6 +193,7 @@ impl Outbound {
         drop(st);
         self.closed_flag.store(true, Ordering::Release);
         self.notify.notify_one();
+        self.drained.notify_waiters();
         Push::Closed
     }
 
@@ -244,6 +257,27 @@ impl Outbound {
     pub fn written(&self, n: usize) {
         let mut st = self.state.lock();
         st.pending = st.pending.saturating_sub(n);
+        self.pending_hint.store(st.pending, Ordering::Relaxed);
+        let drained = st.pending <= self.max_pending / STALL_DIVISOR;
+        drop(st);
+        if drained {
+            self.drained.notify_waiters();
+        }
+    }
+
+    /// True when this connection's queue is past the stall threshold: producers should pause briefly
+    /// (see [`Outbound::wait_drained`]) instead of pushing it into the slow-consumer limit.
+    pub fn is_stalled(&self) -> bool {
+        self.pending_hint.load(Ordering::Relaxed) > self.max_pending / STALL_DIVISOR
+    }
+
+    /// Waits until the queue drops below the stall threshold (or closes), at most `max`.
+    pub async fn wait_drained(&self, max: std::time::Duration) {
+        let wait = self.drained.notified();
+        if !self.is_stalled() || self.is_closed() {
+            return;
+        }
+        let _ = tokio::time::timeout(max, wait).await;
     }
 
     pub fn stats(&self) -> OutboundStats {

@@ -11,11 +11,9 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-
 use super::client::{Claim, ClientId, Msg, Subscriber, Subscription};
 use super::stats::Stats;
-use super::sublist::{MatchCache, Sublist};
+use super::sublist::{MatchCache, SubResult, Sublist};
 
 /// Per-publisher state carried across the messages of one read batch.
 pub struct PublishCtx {
@@ -25,18 +23,26 @@ pub struct PublishCtx {
     pub echo: bool,
     cache: MatchCache,
     pending: Vec<Arc<dyn Subscriber>>,
+    /// Subscribers past their stall threshold after the last batch.
+    stalled: Vec<Arc<super::outbound::Outbound>>,
     retired: Vec<Arc<Subscription>>,
     out_msgs: u64,
     out_bytes: u64,
 }
 
 impl PublishCtx {
+    /// Takes the queues that were past their stall threshold at the end of the last batch.
+    pub fn take_stalled(&mut self) -> Vec<Arc<super::outbound::Outbound>> {
+        std::mem::take(&mut self.stalled)
+    }
+
     pub fn new(origin: ClientId, echo: bool) -> Self {
         PublishCtx {
             origin,
             echo,
             cache: MatchCache::default(),
             pending: Vec::new(),
+            stalled: Vec::new(),
             retired: Vec::new(),
             out_msgs: 0,
             out_bytes: 0,
@@ -83,8 +89,19 @@ impl Router {
 
     /// Routes `msg` by `route` (normally `msg.subject`; JetStream deliveries route by the deliver
     /// subject while the message keeps its stream subject). Returns how many subscriptions got it.
-    pub fn publish(&self, ctx: &mut PublishCtx, route: &Bytes, msg: &Msg<'_>) -> usize {
-        let result = ctx.cache.lookup(&self.sublist, route);
+    pub fn publish(&self, ctx: &mut PublishCtx, route: &[u8], msg: &Msg<'_>) -> usize {
+        let result = self.lookup(ctx, route);
+        self.publish_to(ctx, &result, msg)
+    }
+
+    /// The subscriptions a publish on `route` reaches, through the publisher's cache.
+    #[inline]
+    pub fn lookup(&self, ctx: &mut PublishCtx, route: &[u8]) -> Arc<SubResult> {
+        ctx.cache.lookup(&self.sublist, route).clone()
+    }
+
+    /// Delivers `msg` to an already looked-up set of subscriptions.
+    pub fn publish_to(&self, ctx: &mut PublishCtx, result: &SubResult, msg: &Msg<'_>) -> usize {
         let mut delivered = 0;
         for sub in &result.psubs {
             if !ctx.echo && sub.client.id() == ctx.origin {
@@ -116,6 +133,9 @@ impl Router {
     pub fn finish(&self, ctx: &mut PublishCtx) {
         for client in ctx.pending.drain(..) {
             client.flush();
+            if let Some(out) = client.stalled() {
+                ctx.stalled.push(out);
+            }
         }
         for sub in ctx.retired.drain(..) {
             if self.sublist.remove(&sub) {
@@ -150,6 +170,7 @@ fn deliver(ctx: &mut PublishCtx, sub: &Arc<Subscription>, msg: &Msg<'_>) -> bool
 mod tests {
     use super::*;
     use crate::core::client::test_support::{sub_for, Recorder};
+    use bytes::Bytes;
 
     fn msg<'a>(subject: &'a Bytes, payload: &'a Bytes) -> Msg<'a> {
         Msg { subject, reply: None, headers: None, payload }

@@ -25,6 +25,8 @@ use crate::server::Server;
 /// Smallest and largest read sizes; the buffer grows while reads fill it and shrinks when idle.
 const MIN_READ: usize = 512;
 const MAX_READ: usize = 64 * 1024;
+/// Longest a publisher is paused for one stalled subscriber before it reads again.
+pub(crate) const STALL_MAX: Duration = Duration::from_millis(10);
 
 /// Accepts client connections until lame duck or shutdown.
 pub async fn accept_loop(server: Arc<Server>, listener: TcpListener) {
@@ -118,6 +120,9 @@ pub async fn read_loop<R: AsyncRead + Unpin>(server: &Server, session: &mut Sess
         session.connection().touch();
         if let Err(reason) = session.process(&mut buf) {
             return reason;
+        }
+        for out in session.take_stalled() {
+            out.wait_drained(STALL_MAX).await;
         }
         if buf.is_empty() && buf.capacity() > 4 * MAX_READ {
             buf = BytesMut::with_capacity(MIN_READ);

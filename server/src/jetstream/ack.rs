@@ -120,41 +120,8 @@ fn parse_nak_delay(rest: &str) -> Option<Duration> {
         let d: Delay = serde_json::from_str(rest).ok()?;
         return (d.delay > 0).then(|| Duration::from_nanos(d.delay as u64));
     }
-    parse_go_duration(rest)
-}
-
-/// Parses a Go duration string (`1h2m3.5s`, `300ms`, `1us`, `10ns`).
-pub fn parse_go_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    if s == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut total = 0f64;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-        if num_len == 0 {
-            return None;
-        }
-        let value: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += value * factor;
-        rest = &rest[unit_len..];
-    }
-    Some(Duration::from_nanos(total as u64))
+    let ns = switchyard_shared::time::parse_duration(rest).ok()?;
+    (ns > 0).then(|| Duration::from_nanos(ns as u64))
 }
 
 #[cfg(test)]
@@ -200,14 +167,5 @@ mod tests {
         assert_eq!(parse_ack(&b("+NXT {\"batch\":2}")), AckKind::Next(b("{\"batch\":2}")));
         assert_eq!(parse_ack(&b("+TERM")), AckKind::Term(None));
         assert_eq!(parse_ack(&b("+TERM bad data")), AckKind::Term(Some("bad data".into())));
-    }
-
-    #[test]
-    fn go_durations() {
-        assert_eq!(parse_go_duration("1h2m3s"), Some(Duration::from_secs(3723)));
-        assert_eq!(parse_go_duration("250ms"), Some(Duration::from_millis(250)));
-        assert_eq!(parse_go_duration("10ns"), Some(Duration::from_nanos(10)));
-        assert_eq!(parse_go_duration("5x"), None);
-        assert_eq!(parse_go_duration("s"), None);
     }
 }

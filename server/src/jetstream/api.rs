@@ -226,11 +226,8 @@ fn stream_info(js: &JetStream, name: &str, payload: &[u8]) -> Result<StreamInfoR
         let total = info.state.subjects.len() as i64;
         let offset = req.offset.clamp(0, total);
         let limit = MAX_SUBJECT_DETAILS;
-        info.state.subjects = std::mem::take(&mut info.state.subjects)
-            .into_iter()
-            .skip(offset as usize)
-            .take(limit as usize)
-            .collect();
+        info.state.subjects =
+            std::mem::take(&mut info.state.subjects).into_iter().skip(offset as usize).take(limit as usize).collect();
         paged = ApiPaged { total, offset, limit };
     }
     Ok(StreamInfoResponse { paged, info: Some(info), ..Default::default() })
@@ -337,7 +334,12 @@ fn msg_delete(js: &JetStream, name: &str, payload: &[u8]) -> Result<MsgDeleteRes
 
 // ---- consumers ---------------------------------------------------------------------------------
 
-fn durable_create(js: &Arc<JetStream>, stream: &str, name: &str, payload: &[u8]) -> Result<ConsumerCreateResponse, ApiError> {
+fn durable_create(
+    js: &Arc<JetStream>,
+    stream: &str,
+    name: &str,
+    payload: &[u8],
+) -> Result<ConsumerCreateResponse, ApiError> {
     let mut req: ConsumerCreateRequest = parse_request(payload)?;
     if req.config.durable.is_empty() {
         req.config.durable = name.to_string();
@@ -388,7 +390,11 @@ fn random_name() -> String {
     (0..22).map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char).collect()
 }
 
-fn create_consumer(js: &Arc<JetStream>, stream_name: &str, req: ConsumerCreateRequest) -> Result<ConsumerCreateResponse, ApiError> {
+fn create_consumer(
+    js: &Arc<JetStream>,
+    stream_name: &str,
+    req: ConsumerCreateRequest,
+) -> Result<ConsumerCreateResponse, ApiError> {
     let stream = lookup(js, stream_name)?;
     let scfg = stream.config();
     let mut config = req.config.check(&scfg, &js.limits, &js.account_limits)?;
@@ -402,10 +408,10 @@ fn create_consumer(js: &Arc<JetStream>, stream_name: &str, req: ConsumerCreateRe
     if config.name.is_empty() {
         config.name = name.clone();
     }
-    if !config.deliver_subject.is_empty() {
-        if scfg.subjects.iter().any(|s| subject::filters_overlap(s, &config.deliver_subject)) {
-            return Err(ApiError::consumer_deliver_cycle());
-        }
+    if !config.deliver_subject.is_empty()
+        && scfg.subjects.iter().any(|s| subject::filters_overlap(s, &config.deliver_subject))
+    {
+        return Err(ApiError::consumer_deliver_cycle());
     }
     if let Some(existing) = stream.consumer(&name) {
         if req.action == ConsumerAction::Create && existing.config() != config {

@@ -35,7 +35,7 @@ use super::stream::{send_status, Stream};
 use super::JetStream;
 use crate::core::conn::now_nanos;
 use crate::core::internal::{InMsg, InternalClient, Outbox};
-use crate::core::{Msg, Subscription};
+use crate::core::{ClientId, Msg, Subscriber, Subscription};
 
 const SID_ACK: &str = "ack";
 const SID_NEXT: &str = "next";
@@ -103,6 +103,33 @@ pub struct Consumer {
     subs: Mutex<Vec<Arc<Subscription>>>,
     wake: Notify,
     stop: CancellationToken,
+    me: Weak<Consumer>,
+}
+
+/// Receives acks for one consumer and applies them in the acknowledging client's read path; only
+/// what needs an answer is queued for the consumer task.
+struct AckHandler {
+    consumer: Weak<Consumer>,
+    inbox: Arc<InternalClient>,
+}
+
+impl Subscriber for AckHandler {
+    fn id(&self) -> ClientId {
+        self.inbox.id()
+    }
+
+    fn deliver(&self, sub: &Subscription, msg: &Msg<'_>) -> bool {
+        let Some(consumer) = self.consumer.upgrade() else { return false };
+        consumer.apply_ack(msg.subject, msg.payload);
+        if msg.reply.is_some() {
+            return self.inbox.deliver(sub, msg);
+        }
+        false
+    }
+
+    fn flush(&self) {
+        self.inbox.flush();
+    }
 }
 
 fn store_ack_policy(p: ApiAckPolicy) -> AckPolicy {
@@ -176,7 +203,8 @@ impl Consumer {
                     }
                     DeliverPolicy::LastPerSubject => {
                         let mut seqs: Vec<u64> = Vec::new();
-                        let fs: Vec<&str> = if filters.is_empty() { vec![">"] } else { filters.iter().map(String::as_str).collect() };
+                        let fs: Vec<&str> =
+                            if filters.is_empty() { vec![">"] } else { filters.iter().map(String::as_str).collect() };
                         for f in fs {
                             for subj in s.subjects_state(f).keys() {
                                 if let Some(seq) = s.last_seq_for_subject(subj) {
@@ -195,7 +223,7 @@ impl Consumer {
             start
         };
         let now = now_nanos();
-        let consumer = Arc::new(Consumer {
+        let consumer = Arc::new_cyclic(|me| Consumer {
             name,
             stream_name: stream.name.clone(),
             stream: Arc::downgrade(stream),
@@ -219,6 +247,7 @@ impl Consumer {
             subs: Mutex::new(Vec::new()),
             wake: Notify::new(),
             stop: CancellationToken::new(),
+            me: me.clone(),
         });
         if recovering {
             // Everything that was outstanding is due again.
@@ -234,7 +263,15 @@ impl Consumer {
     fn subscribe(&self, js: &JetStream) {
         let (s, c) = (&self.stream_name, &self.name);
         let mut subs = self.subs.lock();
-        subs.push(self.inbox.subscribe(&js.router, &format!("$JS.ACK.{s}.{c}.>"), None, SID_ACK));
+        let acks: Arc<dyn Subscriber> = Arc::new(AckHandler { consumer: self.me.clone(), inbox: self.inbox.clone() });
+        let ack_sub = Arc::new(Subscription::new(
+            acks,
+            Bytes::from(format!("$JS.ACK.{s}.{c}.>")),
+            None,
+            Bytes::from_static(SID_ACK.as_bytes()),
+        ));
+        js.router.subscribe(ack_sub.clone());
+        subs.push(ack_sub);
         subs.push(self.inbox.subscribe(&js.router, &format!("$JS.API.CONSUMER.MSG.NEXT.{s}.{c}"), None, SID_NEXT));
         subs.push(self.inbox.subscribe(&js.router, &format!("$JS.FC.{s}.{c}.>"), None, SID_FC));
     }
@@ -416,7 +453,7 @@ impl Consumer {
 
     fn handle_inbound(&self, m: InMsg, outbox: &mut Outbox) {
         match &m.sid[..] {
-            b"ack" => self.handle_ack(&m, outbox),
+            b"ack" => self.respond_to_ack(&m, outbox),
             b"next" => {
                 if let Some(reply) = m.reply.clone() {
                     self.handle_next(reply, &m.payload, outbox);
@@ -432,10 +469,12 @@ impl Consumer {
         }
     }
 
-    fn handle_ack(&self, m: &InMsg, outbox: &mut Outbox) {
-        let subj = String::from_utf8_lossy(&m.subject);
+    /// Applies an ack to the consumer state. Runs in the acknowledging client's own read path, as in
+    /// nats-server, so a client that acks and then asks for consumer info sees its ack.
+    fn apply_ack(&self, subject: &[u8], payload: &Bytes) {
+        let subj = String::from_utf8_lossy(subject);
         let Some(info) = parse_ack_subject(&subj) else { return };
-        let kind = parse_ack(&m.payload);
+        let kind = parse_ack(payload);
         let now = now_nanos();
         let cfg = self.config();
         let mut acked: Vec<u64> = Vec::new();
@@ -491,20 +530,19 @@ impl Consumer {
                 }
             }
         }
-        match kind {
-            AckKind::Next(req) => {
-                if let Some(reply) = &m.reply {
-                    self.handle_next(reply.clone(), &req, outbox);
-                }
-            }
+        self.wake();
+    }
+
+    /// The part of an ack that needs publishing: the double-ack reply or the `+NXT` pull request.
+    fn respond_to_ack(&self, m: &InMsg, outbox: &mut Outbox) {
+        let Some(reply) = &m.reply else { return };
+        match parse_ack(&m.payload) {
+            AckKind::Next(req) => self.handle_next(reply.clone(), &req, outbox),
             _ => {
-                if let Some(reply) = &m.reply {
-                    let empty = Bytes::new();
-                    outbox.publish(reply, None, None, &empty);
-                }
+                let empty = Bytes::new();
+                outbox.publish(reply, None, None, &empty);
             }
         }
-        self.wake();
     }
 
     fn handle_next(&self, reply: Bytes, payload: &[u8], outbox: &mut Outbox) {
@@ -587,7 +625,10 @@ impl Consumer {
                 let r = st.waiting.remove(i).expect("index in range");
                 let mut hdr = HeaderMap::with_status(408, Some("Request Timeout"));
                 hdr.insert("Nats-Pending-Messages", (r.batch - r.delivered).max(0).to_string());
-                hdr.insert("Nats-Pending-Bytes", if r.max_bytes > 0 { (r.max_bytes - r.bytes).max(0) } else { 0 }.to_string());
+                hdr.insert(
+                    "Nats-Pending-Bytes",
+                    if r.max_bytes > 0 { (r.max_bytes - r.bytes).max(0) } else { 0 }.to_string(),
+                );
                 send_headers(outbox, &r.reply, hdr);
                 continue;
             }
@@ -673,7 +714,8 @@ impl Consumer {
                 }
             } else {
                 let ack_pending = st.store.state().pending.len() as i64;
-                if cfg.ack_policy != ApiAckPolicy::None && cfg.max_ack_pending > 0 && ack_pending >= cfg.max_ack_pending {
+                if cfg.ack_policy != ApiAckPolicy::None && cfg.max_ack_pending > 0 && ack_pending >= cfg.max_ack_pending
+                {
                     break;
                 }
                 let next = if let Some(seq) = st.initial.front().copied() {
@@ -753,7 +795,10 @@ impl Consumer {
             } else {
                 ((!msg.hdr.is_empty()).then(|| msg.hdr.clone()), msg.data.clone())
             };
-            outbox.deliver_to(&target, &Msg { subject: &subject, reply: Some(&reply), headers: hdr.as_ref(), payload: &payload });
+            outbox.deliver_to(
+                &target,
+                &Msg { subject: &subject, reply: Some(&reply), headers: hdr.as_ref(), payload: &payload },
+            );
             if let Err(e) = st.store.update_delivered(dseq, msg.seq, dc, now) {
                 warn!(stream = %self.stream_name, consumer = %self.name, error = %e, "cannot record delivery");
             }
@@ -774,7 +819,12 @@ impl Consumer {
                         let empty = Bytes::new();
                         outbox.deliver_to(
                             &deliver_subject,
-                            &Msg { subject: &deliver_subject, reply: Some(&fc_subject), headers: Some(&hdr), payload: &empty },
+                            &Msg {
+                                subject: &deliver_subject,
+                                reply: Some(&fc_subject),
+                                headers: Some(&hdr),
+                                payload: &empty,
+                            },
                         );
                     }
                 }

@@ -292,11 +292,7 @@ impl Stream {
         if retention == RetentionPolicy::Limits {
             return;
         }
-        let keep = self
-            .consumers
-            .read()
-            .values()
-            .any(|c| c.matches_subject(subject) && !c.has_acked(seq));
+        let keep = self.consumers.read().values().any(|c| c.matches_subject(subject) && !c.has_acked(seq));
         if !keep {
             let mut inner = self.inner.lock();
             let _ = inner.store.remove(seq, false);
@@ -375,11 +371,8 @@ impl Stream {
                     directs.push(m);
                     continue;
                 }
-                let result = if let Some(e) = over_budget.clone() {
-                    Err(e)
-                } else {
-                    self.store_one(&cfg, &mut inner, &m)
-                };
+                let result =
+                    if let Some(e) = over_budget.clone() { Err(e) } else { self.store_one(&cfg, &mut inner, &m) };
                 if let Ok(ack) = &result {
                     if !ack.duplicate {
                         stored_any = true;

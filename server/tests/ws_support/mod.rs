@@ -24,7 +24,15 @@ pub const WAIT: Duration = Duration::from_secs(5);
 pub type Ws = WebSocketStream<TcpStream>;
 
 pub fn config() -> Config {
-    Config { host: "127.0.0.1".into(), port: 0, http_port: None, mqtt: None, jetstream: None, ..Config::default() }
+    Config {
+        host: "127.0.0.1".into(),
+        port: 0,
+        http_port: None,
+        jetstream: None,
+        websocket: None,
+        mqtt: None,
+        ..Config::default()
+    }
 }
 
 pub fn ws_settings() -> WsSettings {

@@ -33,7 +33,7 @@ use switchyard_shared::op::ConnectInfo;
 use super::message;
 use super::session::{self, Link, PubRecOutcome, Session};
 use super::{Mqtt, Opening, NEVER_EXPIRES};
-use crate::auth::Identity;
+use crate::auth::{Identity, Permissions};
 use crate::core::conn::Connection;
 use crate::core::{CloseReason, Kind, Msg, PublishCtx};
 use crate::frontend::tcp::write_chunks;
@@ -110,6 +110,8 @@ struct Handler {
     max_packet_size: usize,
     /// Topic aliases the client set up (MQTT 5).
     aliases: HashMap<u16, String>,
+    /// The user's permissions, checked on the mapped subjects; `None` allows everything.
+    permissions: Option<Arc<Permissions>>,
     flush_self: bool,
     batch_msgs: u64,
     batch_bytes: u64,
@@ -134,6 +136,7 @@ impl Handler {
             connect_expiry: 0,
             max_packet_size,
             aliases: HashMap::new(),
+            permissions: None,
             flush_self: false,
             batch_msgs: 0,
             batch_bytes: 0,
@@ -402,9 +405,11 @@ impl Handler {
         } else {
             (usize::MAX, u16::MAX, 0)
         };
+        self.permissions = identity.permissions.clone();
         {
             let mut meta = self.conn.meta.lock();
             meta.mqtt_client = self.client_id.clone();
+            meta.account = identity.account;
             meta.user = identity.user;
             meta.version = if v5 { "5.0" } else { "3.1.1" }.into();
         }
@@ -443,20 +448,18 @@ impl Handler {
         Ok(())
     }
 
+    /// Checks the credentials with the server's [`Auth`](crate::auth::Auth) (which knows the `mqtt {}`
+    /// block's own `authorization` and `no_auth_user`); the password doubles as a token, as in
+    /// nats-server.
     fn authenticate(&self, c: &Connect) -> Result<Identity, ReasonCode> {
-        let auth = self.mqtt.auth.as_ref().unwrap_or(&self.server.auth);
         let anonymous = c.username.is_none() && c.password.is_none();
-        if anonymous {
-            if let Some(identity) = self.mqtt.settings.no_auth_user.as_deref().and_then(|u| auth.no_auth_identity(u)) {
-                return Ok(identity);
-            }
-        }
-        let info = ConnectInfo {
-            user: c.username.clone(),
-            pass: c.password.as_ref().map(|p| String::from_utf8_lossy(p).into_owned()),
-            ..ConnectInfo::default()
-        };
-        auth.check(&info).ok_or(if anonymous { ReasonCode::NotAuthorized } else { ReasonCode::BadUserNameOrPassword })
+        let pass = c.password.as_ref().map(|p| String::from_utf8_lossy(p).into_owned());
+        let info = ConnectInfo { user: c.username.clone(), auth_token: pass.clone(), pass, ..ConnectInfo::default() };
+        self.server.auth.check(&info, Kind::Mqtt, None).ok_or(if anonymous {
+            ReasonCode::NotAuthorized
+        } else {
+            ReasonCode::BadUserNameOrPassword
+        })
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -506,6 +509,32 @@ impl Handler {
         }
         self.batch_msgs += 1;
         self.batch_bytes += p.payload.len() as u64;
+        if self
+            .permissions
+            .as_ref()
+            .is_some_and(|perms| !perms.can_publish(std::str::from_utf8(&subject).unwrap_or_default()))
+        {
+            warn!(cid = self.conn.cid, client_id = %self.client_id, topic = %p.topic, "MQTT publish permission denied");
+            match p.qos {
+                QoS::AtMostOnce => {}
+                QoS::AtLeastOnce => self.send(&Packet::PubAck(PubResponse {
+                    packet_id: p.packet_id,
+                    reason: ReasonCode::NotAuthorized,
+                    properties: Default::default(),
+                })),
+                // 3.1.1 cannot refuse: the exchange completes without routing.
+                QoS::ExactlyOnce if !v5 => {
+                    session.incoming_insert(p.packet_id);
+                    self.send(&Packet::PubRec(PubResponse::success(p.packet_id)));
+                }
+                QoS::ExactlyOnce => self.send(&Packet::PubRec(PubResponse {
+                    packet_id: p.packet_id,
+                    reason: ReasonCode::NotAuthorized,
+                    properties: Default::default(),
+                })),
+            }
+            return Ok(());
+        }
         if p.retain {
             self.mqtt.retain(&p.topic, &p.payload, p.qos, &p.properties);
         }
@@ -546,6 +575,11 @@ impl Handler {
         let mut reasons = Vec::with_capacity(s.filters.len());
         let mut send_retained = Vec::new();
         for f in &s.filters {
+            if self.permissions.as_ref().is_some_and(|perms| !subscribe_allowed(perms, &f.filter)) {
+                warn!(cid = self.conn.cid, client_id = %self.client_id, filter = %f.filter, "MQTT subscribe permission denied");
+                reasons.push(ReasonCode::NotAuthorized);
+                continue;
+            }
             match session.subscribe(&self.server.router, &f.filter, f.options, sub_id) {
                 Ok(existed) => {
                     let shared = f.filter.starts_with(topic::SHARE_PREFIX);
@@ -653,6 +687,20 @@ impl Handler {
         }
         self.server.registry.remove(&self.conn, reason);
         self.conn.subs.lock().clear();
+    }
+}
+
+/// Whether `perms` allow subscribing to every subject an MQTT filter maps to (a filter that cannot be
+/// mapped is left for SUBSCRIBE to refuse as invalid).
+fn subscribe_allowed(perms: &Permissions, filter: &str) -> bool {
+    let (group, plain) = match topic::parse_shared(filter) {
+        Ok(Some(s)) => (Some(s.group), s.filter),
+        Ok(None) => (None, filter),
+        Err(_) => return true,
+    };
+    match topic::filter_to_subjects(plain) {
+        Ok(subjects) => subjects.iter().all(|s| perms.can_subscribe(s, group)),
+        Err(_) => true,
     }
 }
 

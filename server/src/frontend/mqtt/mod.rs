@@ -22,7 +22,8 @@
 //! acknowledged.
 //!
 //! Not here: TLS (a TLS acceptor can hand its stream to [`Mqtt::serve_stream`]), the WebSocket upgrade
-//! (the WebSocket front-end's), enhanced authentication (AUTH), permissions per subject, clustering.
+//! (the WebSocket front-end's), credentials (the server's `Auth`, which also reads the `mqtt {}` block's
+//! `authorization` and `no_auth_user`), enhanced authentication (AUTH), clustering.
 
 mod conn;
 pub mod message;
@@ -47,8 +48,7 @@ use tracing::{debug, info, warn};
 
 use switchyard_shared::mqtt::{topic, ProtocolLevel, QoS, ReasonCode, Will};
 
-use crate::auth::Auth;
-use crate::config::{Authorization, Config, JetStreamConfig, MqttConfig, User};
+use crate::config::{JetStreamConfig, MqttConfig};
 use crate::core::conn::now_nanos;
 use crate::core::internal::Outbox;
 use crate::core::{CloseReason, Kind, Msg};
@@ -86,24 +86,12 @@ impl std::fmt::Debug for Persistence {
     }
 }
 
-/// Credentials for MQTT clients only (the `authorization {}` block inside `mqtt {}`); when absent the
-/// server's own users and token apply.
-#[derive(Debug, Clone, Default)]
-pub struct MqttAuthorization {
-    pub users: Vec<(String, String)>,
-    /// A token, given by MQTT clients as their password.
-    pub token: Option<String>,
-}
-
 /// The MQTT listener's settings (nats-server's `mqtt {}` block plus switchyard's own limits).
 #[derive(Debug, Clone)]
 pub struct MqttSettings {
     pub host: String,
     /// 0 picks a free port.
     pub port: u16,
-    /// Clients that send no user name and no password are this user.
-    pub no_auth_user: Option<String>,
-    pub authorization: Option<MqttAuthorization>,
     /// How long a QoS 1/2 message sent to an MQTT 3.1.1 client waits for its acknowledgement before it
     /// is sent again with DUP (MQTT 5 forbids resending on a live connection; it resends on reconnect).
     pub ack_wait: Duration,
@@ -138,8 +126,6 @@ impl Default for MqttSettings {
         MqttSettings {
             host: "0.0.0.0".into(),
             port: 1883,
-            no_auth_user: None,
-            authorization: None,
             ack_wait: Duration::from_secs(30),
             max_ack_pending: 1024,
             js_domain: None,
@@ -160,15 +146,9 @@ impl MqttSettings {
     /// The settings for an `mqtt {}` block. With JetStream on, MQTT state is kept in files under the
     /// JetStream store directory (`<store_dir>/$MQTT`), otherwise in memory.
     pub fn from_config(c: &MqttConfig, jetstream: Option<&JetStreamConfig>) -> Self {
-        let authorization = c.authorization.as_ref().map(|a| MqttAuthorization {
-            users: a.user.iter().map(|u| (u.clone(), a.password.clone().unwrap_or_default())).collect(),
-            token: a.token.clone(),
-        });
         MqttSettings {
             host: c.host.clone(),
             port: c.port,
-            no_auth_user: c.no_auth_user.clone(),
-            authorization,
             ack_wait: c.ack_wait,
             max_ack_pending: c.max_ack_pending,
             js_domain: c.js_domain.clone(),
@@ -210,7 +190,6 @@ pub enum AdminError {
 pub struct Mqtt {
     server: Weak<Server>,
     pub settings: MqttSettings,
-    auth: Option<Auth>,
     shared: Arc<Shared>,
     sessions: Mutex<HashMap<String, Arc<Session>>>,
     retained: RwLock<RetainedIndex>,
@@ -231,19 +210,6 @@ impl Mqtt {
         if settings.tls_configured {
             return Err(StartError::Config("mqtt: TLS is not supported on the MQTT listener yet".into()));
         }
-        let auth = match &settings.authorization {
-            Some(a) => {
-                let users = a
-                    .users
-                    .iter()
-                    .map(|(u, p)| User { user: Some(u.clone()), password: Some(p.clone()), ..User::default() })
-                    .collect();
-                let authorization = Authorization { users, token: a.token.clone(), ..Authorization::default() };
-                let cfg = Config { authorization, ..Config::default() };
-                Some(Auth::from_config(&cfg).map_err(|e| StartError::Config(format!("mqtt authorization: {e}")))?)
-            }
-            None => None,
-        };
         let shared = Arc::new(Shared {
             persist: persist.clone(),
             max_ack_pending: usize::from(settings.max_ack_pending.max(1)),
@@ -255,7 +221,6 @@ impl Mqtt {
         let mqtt = Arc::new(Mqtt {
             server: Arc::downgrade(server),
             settings,
-            auth,
             shared,
             sessions: Mutex::new(HashMap::new()),
             retained: RwLock::new(RetainedIndex::new()),
@@ -693,21 +658,33 @@ impl Mqtt {
     }
 }
 
+/// The `mqtt` block of `/varz`, with the address actually bound.
+impl crate::monitor::MqttMonitor for Mqtt {
+    fn varz(&self) -> switchyard_shared::api::monitor::MqttOptsVarz {
+        let server = self.server();
+        let config = server.as_ref().and_then(|s| s.config.mqtt.clone());
+        let addr = self.local_addr();
+        switchyard_shared::api::monitor::MqttOptsVarz {
+            host: addr.map_or_else(|| self.settings.host.clone(), |a| a.ip().to_string()),
+            port: i64::from(addr.map_or(self.settings.port, |a| a.port())),
+            no_auth_user: config.as_ref().and_then(|c| c.no_auth_user.clone()).unwrap_or_default(),
+            auth_timeout: server.as_ref().map_or(0.0, |s| s.config.auth_timeout.as_secs_f64()),
+            js_domain: self.settings.js_domain.clone().unwrap_or_default(),
+            ack_wait: i64::try_from(self.settings.ack_wait.as_nanos()).unwrap_or(i64::MAX),
+            max_ack_pending: self.settings.max_ack_pending,
+            ..Default::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SimpleAuth;
 
     #[test]
     fn the_mqtt_block_maps_onto_settings() {
         let block = MqttConfig {
             port: 1884,
-            no_auth_user: Some("anon".into()),
-            authorization: Some(SimpleAuth {
-                user: Some("u".into()),
-                password: Some("p".into()),
-                ..SimpleAuth::default()
-            }),
             ack_wait: Duration::from_secs(5),
             max_ack_pending: 10,
             stream_replicas: 3,
@@ -719,7 +696,6 @@ mod tests {
             (s.port, s.ack_wait, s.max_ack_pending, s.stream_replicas),
             (1884, Duration::from_secs(5), 10, Some(3))
         );
-        assert_eq!(s.authorization.unwrap().users, [("u".to_owned(), "p".to_owned())]);
         assert!(matches!(s.persistence, Persistence::Directory(d) if d == std::path::Path::new("/data/js/$MQTT")));
         assert!(matches!(MqttSettings::from_config(&block, None).persistence, Persistence::Memory));
         assert!(!s.tls_configured);

@@ -61,7 +61,7 @@ impl Backend for MemoryBackend {
         Ok(())
     }
 
-    fn on_reset(&mut self, _next_seq: u64, _now_ns: i64) -> Result<()> {
+    fn on_reset(&mut self, _next_seq: u64, _last_ts: i64) -> Result<()> {
         Ok(())
     }
 

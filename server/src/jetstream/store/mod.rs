@@ -246,6 +246,10 @@ pub trait Store: Send + Sync {
     /// The last message with `seq <= start` on a subject matching `filter`.
     fn load_prev(&self, start: u64, filter: &str) -> Result<Option<StoredMsg>>;
 
+    /// The first stored message with a timestamp at or after `ts_ns` (timestamps are assumed to
+    /// grow with sequences, as they do for `store_msg`); `last_seq + 1` when there is none.
+    fn seq_from_time(&self, ts_ns: i64) -> u64;
+
     /// Remove one message; with `secure_erase` its bytes are overwritten wherever they are stored.
     /// False when it was not stored.
     fn remove(&mut self, seq: u64, secure_erase: bool) -> Result<bool>;

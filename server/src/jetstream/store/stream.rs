@@ -62,8 +62,9 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     /// The index already dropped `entry`.
     fn on_remove(&mut self, seq: u64, entry: Entry<Self::Loc>, how: Removal) -> Result<()>;
 
-    /// Everything is gone; the next message gets `next_seq`.
-    fn on_reset(&mut self, next_seq: u64, now_ns: i64) -> Result<()>;
+    /// Everything is gone; the next message gets `next_seq`. `last_ts` is the time of the last
+    /// message ever stored.
+    fn on_reset(&mut self, next_seq: u64, last_ts: i64) -> Result<()>;
 
     /// End of a mutating call: persist what was buffered, reclaim space (possibly moving entries).
     fn commit(&mut self, index: &mut SeqIndex<Self::Loc>) -> Result<()>;
@@ -132,9 +133,12 @@ impl<B: Backend> StreamStore<B> {
         for (seq, ts, ttl) in recovered.ttls {
             store.track_ttl(seq, ts, Some(ttl));
         }
-        if limits != Limits::default() {
-            store.update_limits(limits)?;
-        }
+        // Limits are enforced at once (they may have changed while the store was closed); expiry
+        // is left to the caller's next `expire`.
+        store.limits = limits;
+        let mut removed = Vec::new();
+        store.enforce_limits(&mut removed)?;
+        store.backend.commit(&mut store.index)?;
         Ok(store)
     }
 
@@ -188,7 +192,7 @@ impl<B: Backend> StreamStore<B> {
         self.ttl_of.clear();
         self.exempt.clear();
         let next = self.index.last_seq() + 1;
-        self.backend.on_reset(next, self.clock.now_ns())?;
+        self.backend.on_reset(next, last_ts)?;
         self.backend.commit(&mut self.index)?;
         Ok(purged)
     }
@@ -394,6 +398,29 @@ impl<B: Backend> Store for StreamStore<B> {
             Some(seq) => self.load_entry(seq),
             None => Ok(None),
         }
+    }
+
+    fn seq_from_time(&self, ts_ns: i64) -> u64 {
+        let ix = &self.index;
+        let ts_of = |seq: u64| {
+            let e = ix.get(seq).expect("live");
+            self.backend.read_ts(seq, &e.loc).unwrap_or(i64::MAX)
+        };
+        // Binary search over the sequence range, probing the next live message at each midpoint.
+        let (mut lo, mut hi) = (ix.first_seq(), ix.last_seq() + 1);
+        let mut best = ix.last_seq() + 1;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match ix.next_live(mid).filter(|&s| s < hi) {
+                Some(s) if ts_of(s) >= ts_ns => {
+                    best = s;
+                    hi = mid;
+                }
+                Some(s) => lo = s + 1,
+                None => hi = mid,
+            }
+        }
+        best
     }
 
     fn remove(&mut self, seq: u64, secure_erase: bool) -> Result<bool> {

@@ -262,43 +262,36 @@ impl FileBackend {
             let mut dead = HashSet::new();
             let mut at = HEADER_LEN;
             let mut records = 0u32;
-            loop {
-                match record::decode(&bytes[at..], &header) {
-                    Decoded::Ok(rec, len) => {
-                        report.records += 1;
-                        match rec {
-                            Record::Msg(m) => {
-                                if std::str::from_utf8(m.subject).is_err() {
-                                    break;
-                                }
-                                if let Some(f) = m.floor {
-                                    block_floor = block_floor.max(f);
-                                }
-                                if m.seq >= last.0 {
-                                    last = (m.seq, m.ts);
-                                }
-                                records += 1;
-                                msgs.push(Found {
-                                    seq: m.seq,
-                                    ts: m.ts,
-                                    ttl: m.ttl,
-                                    size: file_msg_size(m.subject.len(), m.hdr.len(), m.data.len()) as u32,
-                                    offset: at as u32,
-                                    subject: {
-                                        let from = at + m.payload_at - m.subject.len();
-                                        from..from + m.subject.len()
-                                    },
-                                });
-                            }
-                            Record::Tombstone(seq) => {
-                                dead.insert(seq);
-                            }
-                            Record::Floor(f) => block_floor = block_floor.max(f),
+            while let Decoded::Ok(rec, len) = record::decode(&bytes[at..], &header) {
+                match rec {
+                    Record::Msg(m) => {
+                        if std::str::from_utf8(m.subject).is_err() {
+                            break;
                         }
-                        at += len;
+                        if let Some(f) = m.floor {
+                            block_floor = block_floor.max(f);
+                        }
+                        if m.seq >= last.0 {
+                            last = (m.seq, m.ts);
+                        }
+                        records += 1;
+                        let from = at + m.payload_at - m.subject.len();
+                        msgs.push(Found {
+                            seq: m.seq,
+                            ts: m.ts,
+                            ttl: m.ttl,
+                            size: file_msg_size(m.subject.len(), m.hdr.len(), m.data.len()) as u32,
+                            offset: at as u32,
+                            subject: from..from + m.subject.len(),
+                        });
                     }
-                    Decoded::Incomplete | Decoded::Corrupt => break,
+                    Record::Tombstone(seq) => {
+                        dead.insert(seq);
+                    }
+                    Record::Floor(f) => block_floor = block_floor.max(f),
                 }
+                report.records += 1;
+                at += len;
             }
             if at < bytes.len() {
                 tracing::warn!(path = %path.display(), valid = at, len = bytes.len(), "truncating damaged block tail");
@@ -363,6 +356,8 @@ impl FileBackend {
             }
         };
         let next_id = blocks.last().map_or(next_id, |b| b.id + 1);
+        // The first commit (at open) reclaims blocks that died before the last shutdown.
+        let touched = blocks.iter().rev().skip(1).map(|b| b.id).collect();
         let backend = FileBackend {
             dir: dir.to_path_buf(),
             cfg,
@@ -373,7 +368,7 @@ impl FileBackend {
             writers: HashMap::new(),
             floor_dirty: false,
             tail_floor,
-            touched: Vec::new(),
+            touched,
             next_id,
             reader: Mutex::new(Reader::default()),
             poison,
@@ -652,8 +647,11 @@ impl Backend for FileBackend {
         let full = t.records > 0
             && (t.len + approx as u64 > self.cfg.block_size.min(1 << 30) || t.records >= self.cfg.block_max_msgs);
         if full {
-            // Hand the old tail to the sync policy before the next block starts.
+            // Hand the old tail to the sync policy before the next block starts, and let the next
+            // commit reclaim it if it is already (mostly) dead.
             self.flush_tail()?;
+            let old = self.tail_block().id;
+            self.touched.push(old);
             match (&self.cfg.sync, &self.syncer) {
                 (SyncPolicy::Always, _) => self.sync_tail_now()?,
                 (_, Some(s)) => s.dirty(self.tail_block().id, &self.tail),
@@ -783,7 +781,7 @@ impl Backend for FileBackend {
             let sparse = if pos == 0 { b.live_size * 8 < b.len } else { b.live_size * 2 < b.len };
             if b.live == 0 {
                 self.remove_block(pos, index.first_seq())?;
-            } else if b.len >= MIN_REWRITE && sparse {
+            } else if b.len >= MIN_REWRITE.min(self.cfg.block_size / 2) && sparse {
                 self.rewrite_block(pos, index)?;
             }
         }
