@@ -439,9 +439,9 @@ impl Handler {
             expiry,
             receive_maximum: receive_max,
         };
-        let (session, present) = self.mqtt.open_session(&self.server, opening, link, &mut send_connack);
+        let (session, present, generation) = self.mqtt.open_session(&self.server, opening, link, &mut send_connack);
         debug!(cid = self.conn.cid, client_id = %self.client_id, level = level.as_u8(), present, "MQTT client accepted");
-        self.generation = session.generation();
+        self.generation = generation;
         self.ctx = PublishCtx::new(session.origin_id(), false);
         self.session = Some(session);
         self.flush_self = true;

@@ -380,14 +380,15 @@ impl Mqtt {
     // Sessions.
 
     /// Finds or creates the session for a CONNECT and attaches `link` to it, taking over any connection
-    /// attached before. Returns the session and whether an existing session was resumed.
+    /// attached before. Returns the session, whether an existing session was resumed, and the
+    /// connection's generation in the session.
     pub(crate) fn open_session(
         &self,
         server: &Server,
         req: Opening<'_>,
         link: session::Link,
         send_connack: &mut dyn FnMut(bool),
-    ) -> (Arc<Session>, bool) {
+    ) -> (Arc<Session>, bool, u64) {
         let Opening { client_id, clean_start, level, expiry, receive_maximum } = req;
         let mut wills = Vec::new();
         let mut sessions = self.sessions.lock();
@@ -425,12 +426,12 @@ impl Mqtt {
         session.configure(level, expiry);
         // CONNACK goes out before anything the attached session may deliver.
         send_connack(present);
-        session.attach(link, receive_maximum);
+        let generation = session.attach(link, receive_maximum);
         drop(sessions);
         for w in wills {
             self.publish_will(&w);
         }
-        (session, present)
+        (session, present, generation)
     }
 
     /// A connection detached from `session`: end a non-persistent session, schedule or publish the Will.

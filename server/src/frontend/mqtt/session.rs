@@ -240,9 +240,10 @@ impl Session {
 
     /// Attaches a connection (CONNACK must already be queued on it) and, under the same lock, so that no
     /// new delivery overtakes them, retransmits what the client has not acknowledged (PUBLISH with DUP
-    /// in original order, PUBREL) and fills the window from the queue. Returns the previous connection
-    /// (taken over), if any.
-    pub fn attach(&self, mut link: Link, receive_maximum: u16) -> Option<Link> {
+    /// in original order, PUBREL) and fills the window from the queue. Returns the connection's
+    /// generation, what [`Session::detach`] takes. A connection still attached is replaced (the caller
+    /// has normally taken it away with [`Session::kick`] already).
+    pub fn attach(&self, mut link: Link, receive_maximum: u16) -> u64 {
         let mut st = self.state.lock();
         st.generation += 1;
         link.generation = st.generation;
@@ -250,10 +251,10 @@ impl Session {
         let window = usize::from(receive_maximum).min(self.shared.max_ack_pending);
         st.out.set_window(window);
         st.disconnected_at = None;
-        let old = st.link.replace(link);
-        if let Some(old) = &old {
+        if let Some(old) = st.link.replace(link) {
             old.conn.subs.lock().clear();
             st.out.detach();
+            close_link(&old, ReasonCode::SessionTakenOver, CloseReason::DuplicateClientId);
         }
         let State { subs, link, .. } = &mut *st;
         if let Some(link) = link {
@@ -267,12 +268,7 @@ impl Session {
             self.retransmit(&mut st, pid);
         }
         self.fill_window(&mut st);
-        old
-    }
-
-    /// The generation of the attached connection (what [`Session::detach`] is called with).
-    pub fn generation(&self) -> u64 {
-        self.state.lock().generation
+        st.generation
     }
 
     /// Cancels a delayed Will (the client is back); returns whether there was one.
