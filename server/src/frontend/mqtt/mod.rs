@@ -12,14 +12,15 @@
 //! - `qos`: in-flight windows, packet identifiers, QoS 2 exactly-once state;
 //! - `retained`: the per-topic retained-message trie;
 //! - `message`: the NATS headers that carry MQTT QoS and MQTT 5 properties through the core;
-//! - `persist`: what survives a restart, behind the [`Persist`] trait;
+//! - `persist`: what survives a restart, behind the [`Persist`] trait: JetStream file stores under
+//!   `<store_dir>/$MQTT` when JetStream is on, memory otherwise;
 //! - `monitor`: the serializable monitoring view;
 //! - `websocket`: MQTT over WebSocket, bridging an upgraded connection to [`Mqtt::serve_stream`].
 //!
 //! Reliability comes without JetStream consumers: a session's subscriptions stay in the sublist while
 //! its client is away and QoS 1/2 messages are queued per session (persisted for persistent sessions).
 //! Messages from NATS clients are delivered at the subscription's QoS, so they too are redelivered until
-//! acknowledged.
+//! acknowledged. A user's publish and subscribe permissions are checked on the mapped subjects.
 //!
 //! Not here: TLS (a TLS acceptor can hand its stream to [`Mqtt::serve_stream`]), the WebSocket upgrade
 //! (the WebSocket front-end's), credentials (the server's `Auth`, which also reads the `mqtt {}` block's
