@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::core::conn::{now_nanos, Registry};
 use crate::core::{Router, Stats};
 use crate::frontend;
+use crate::frontend::mqtt::{Mqtt, MqttSettings};
 use crate::frontend::ws::{WsListener, WsSettings};
 
 /// The NATS server version whose client-visible feature set switchyard implements. Clients gate
@@ -48,6 +49,8 @@ pub enum StartError {
 pub struct Frontends {
     /// The `websocket { … }` block: NATS over WebSocket on its own port.
     pub websocket: Option<WsSettings>,
+    /// The `mqtt { … }` block: MQTT on its own port.
+    pub mqtt: Option<MqttSettings>,
 }
 
 /// State shared by everything in the server.
@@ -72,6 +75,10 @@ pub struct Server {
     pub conn_limit: Arc<Semaphore>,
     /// Addresses actually bound, filled in by `start`.
     pub client_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// The MQTT listener's settings; `None` when MQTT is off.
+    pub mqtt_settings: Option<MqttSettings>,
+    /// The MQTT service, once started (monitoring and admin reach it here).
+    pub mqtt: std::sync::OnceLock<Arc<Mqtt>>,
     /// JetStream, when enabled; set once during `start`.
     pub jetstream: std::sync::OnceLock<Arc<crate::jetstream::JetStream>>,
     /// WebSocket listener settings, when one is configured.
@@ -121,6 +128,10 @@ impl Server {
             in_lame_duck: AtomicBool::new(false),
             conn_limit,
             client_addr: parking_lot::Mutex::new(None),
+            mqtt_settings: frontends
+                .mqtt
+                .or_else(|| config.mqtt.as_ref().map(|m| MqttSettings::from_config(m, config.jetstream.as_ref()))),
+            mqtt: std::sync::OnceLock::new(),
             jetstream: std::sync::OnceLock::new(),
             websocket: frontends.websocket.or_else(|| config.websocket.as_ref().map(WsSettings::from)),
             ws_addr: parking_lot::Mutex::new(None),
@@ -196,6 +207,8 @@ pub struct Running {
     pub client_addr: SocketAddr,
     /// Bound address of the WebSocket listener, if configured.
     pub ws_addr: Option<SocketAddr>,
+    /// Bound address of the MQTT listener, if configured.
+    pub mqtt_addr: Option<SocketAddr>,
 }
 
 async fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
@@ -234,12 +247,22 @@ impl Server {
             *server.ws_addr.lock() = ws_addr;
             tasks.spawn(frontend::ws::accept_loop(server.clone(), ws));
         }
+        let mut mqtt_addr = None;
+        if let Some(settings) = server.mqtt_settings.clone() {
+            let mqtt = Mqtt::new(&server, settings)?;
+            let listener = mqtt.bind().await?;
+            mqtt_addr = mqtt.local_addr();
+            let _ = server.mqtt.set(mqtt.clone());
+            server.monitoring.set_mqtt(mqtt.clone());
+            tasks.spawn(mqtt.clone().accept_loop(server.clone(), listener));
+            tasks.spawn(mqtt.run_timers(server.clone()));
+        }
         if let Some(http) = crate::monitor::bind(&server).await? {
             tasks.spawn(crate::monitor::serve(server.clone(), http));
         }
         tasks.spawn(crate::monitor::rates::run(server.clone()));
         crate::system::start(&server, &mut tasks);
-        Ok(Running { server, tasks, client_addr, ws_addr })
+        Ok(Running { server, tasks, client_addr, ws_addr, mqtt_addr })
     }
 }
 
@@ -261,6 +284,9 @@ impl Running {
         }
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
+        if let Some(mqtt) = self.server.mqtt.get() {
+            mqtt.close();
+        }
         if let Some(js) = self.server.jetstream.get() {
             js.shutdown();
         }

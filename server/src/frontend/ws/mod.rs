@@ -230,7 +230,7 @@ async fn serve(
             }
         };
     if upgrade.target == Target::Mqtt {
-        route_mqtt(&mut stream, &upgrade).await;
+        route_mqtt(&server, stream, upgrade, raw, peer, permit).await;
         return;
     }
     if !write_or_give_up(&mut stream, &upgrade.response(None)).await {
@@ -242,13 +242,36 @@ async fn serve(
     }
 }
 
-/// MQTT over WebSocket (a path ending in `/mqtt`). No MQTT front-end takes WebSocket connections, so
-/// the request is answered `404 Not Found` before any upgrade; a front-end that does would answer
-/// `upgrade.response(Some("mqtt"))` here and take over the stream.
-async fn route_mqtt(stream: &mut TcpStream, _upgrade: &Upgrade) {
-    let rejection = Rejection::new(404, "MQTT over WebSocket is not enabled");
-    debug!(%rejection, "websocket upgrade refused");
-    write_or_give_up(stream, &rejection.response()).await;
+/// MQTT over WebSocket (a path ending in `/mqtt`): upgraded with subprotocol `mqtt` and handed to the
+/// MQTT front-end. Without an MQTT front-end the request is answered `404 Not Found`.
+async fn route_mqtt(
+    server: &Arc<Server>,
+    mut stream: TcpStream,
+    upgrade: Upgrade,
+    raw: BytesMut,
+    peer: SocketAddr,
+    permit: Option<OwnedSemaphorePermit>,
+) {
+    let Some(mqtt) = server.mqtt.get().cloned() else {
+        let rejection = Rejection::new(404, "MQTT over WebSocket is not enabled");
+        debug!(%rejection, "websocket upgrade refused");
+        write_or_give_up(&mut stream, &rejection.response()).await;
+        return;
+    };
+    if permit.is_none() {
+        warn!("maximum connections exceeded, rejecting MQTT over WebSocket client");
+        write_or_give_up(&mut stream, &Rejection::new(503, "maximum connections exceeded").response()).await;
+        return;
+    }
+    if !write_or_give_up(&mut stream, &upgrade.response(Some("mqtt"))).await {
+        return;
+    }
+    // The MQTT front-end counts the connection against the limit itself.
+    drop(permit);
+    let addr = upgrade.forwarded_ip.map_or(peer, |ip| SocketAddr::new(ip, peer.port()));
+    let decoder = Decoder::new(!upgrade.no_masking, upgrade.compress);
+    let encoder = Encoder::new(upgrade.compress, if upgrade.browser { BROWSER_FRAME } else { 0 });
+    crate::frontend::mqtt::websocket::serve(mqtt, stream, raw, addr, decoder, encoder).await;
 }
 
 /// Over the connection limit: the client gets INFO and the error in one frame, then a Close.
