@@ -6,7 +6,8 @@
 //! - [`frontend`]: protocol front-ends (NATS over TCP, …) that translate their wire into core calls;
 //! - [`auth`]: client authentication;
 //! - [`bench`]: the `switchyard bench` load generator (drives any NATS server);
-//! - [`server`]: shared state and life cycle.
+//! - [`server`]: shared state and life cycle;
+//! - [`tls`]: TLS for the client, WebSocket and monitoring listeners.
 
 pub mod auth;
 pub mod bench;
@@ -15,6 +16,7 @@ pub mod core;
 pub mod frontend;
 pub mod jetstream;
 pub mod server;
+pub mod tls;
 
 use std::future::Future;
 

@@ -40,6 +40,8 @@ pub enum StartError {
     Bind { addr: String, source: std::io::Error },
     #[error("invalid configuration: {0}")]
     Config(String),
+    #[error("tls: {0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// Front-end listeners configured beside [`Config`]; the configuration file maps onto these.
@@ -74,6 +76,8 @@ pub struct Server {
     pub websocket: Option<WsSettings>,
     /// Bound address of the WebSocket listener, filled in by `start`.
     pub ws_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// TLS of the client port (the top-level `tls` block), loaded at start.
+    pub tls: Option<Arc<crate::tls::Tls>>,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -99,6 +103,7 @@ impl Server {
         let stats = Arc::new(Stats::default());
         let auth = Auth::from_config(&config).map_err(StartError::Config)?;
         let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
+        let tls = config.tls.as_ref().map(crate::tls::Tls::new).transpose()?.map(Arc::new);
         Ok(Arc::new(Server {
             server_id,
             server_name,
@@ -115,6 +120,7 @@ impl Server {
             jetstream: std::sync::OnceLock::new(),
             websocket: frontends.websocket.or_else(|| config.websocket.as_ref().map(WsSettings::from)),
             ws_addr: parking_lot::Mutex::new(None),
+            tls,
             config,
         }))
     }
@@ -134,6 +140,8 @@ impl Server {
             headers: !self.config.no_header_support,
             max_payload: self.config.max_payload,
             auth_required: self.auth.required(),
+            tls_required: self.config.tls.is_some(),
+            tls_verify: self.config.tls.as_ref().is_some_and(|t| t.verify),
             jetstream: self.config.jetstream.is_some(),
             ldm: self.in_lame_duck(),
             ..Default::default()
