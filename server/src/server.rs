@@ -19,6 +19,7 @@ use tracing::{info, warn};
 
 use switchyard_shared::op::ServerInfo;
 
+use crate::account::Accounts;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::core::conn::{now_nanos, Registry};
@@ -58,7 +59,10 @@ pub struct Server {
     pub server_name: String,
     /// Unix nanoseconds.
     pub start: i64,
+    /// The global account's router (`$G`).
     pub router: Arc<Router>,
+    /// Every account, `$G` (on `router`) included; clients use their user's account.
+    pub accounts: Accounts,
     pub stats: Arc<Stats>,
     pub registry: Registry,
     pub auth: Auth,
@@ -76,6 +80,8 @@ pub struct Server {
     pub websocket: Option<WsSettings>,
     /// Bound address of the WebSocket listener, filled in by `start`.
     pub ws_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// Monitoring state: JetStream and MQTT provider slots, traffic rates, the HTTP address.
+    pub monitoring: crate::monitor::Monitoring,
     /// TLS of the client port (the top-level `tls` block), loaded at start.
     pub tls: Option<Arc<crate::tls::Tls>>,
 }
@@ -101,14 +107,17 @@ impl Server {
         let server_id = new_server_id();
         let server_name = config.server_name.clone().unwrap_or_else(|| server_id.clone());
         let stats = Arc::new(Stats::default());
-        let auth = Auth::from_config(&config).map_err(StartError::Config)?;
+        let auth = Auth::from_config(&config).map_err(|e| StartError::Config(e.to_string()))?;
+        let router = Arc::new(Router::new(stats.clone()));
+        let accounts = Accounts::new(&config, router.clone(), &stats).map_err(|e| StartError::Config(e.to_string()))?;
         let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
         let tls = config.tls.as_ref().map(crate::tls::Tls::new).transpose()?.map(Arc::new);
         Ok(Arc::new(Server {
             server_id,
             server_name,
             start: now_nanos(),
-            router: Arc::new(Router::new(stats.clone())),
+            router,
+            accounts,
             stats,
             registry: Registry::new(CLOSED_RING),
             auth,
@@ -120,6 +129,7 @@ impl Server {
             jetstream: std::sync::OnceLock::new(),
             websocket: frontends.websocket.or_else(|| config.websocket.as_ref().map(WsSettings::from)),
             ws_addr: parking_lot::Mutex::new(None),
+            monitoring: crate::monitor::Monitoring::default(),
             tls,
             config,
         }))
@@ -214,6 +224,7 @@ impl Server {
         if let Some(js_config) = server.config.jetstream.clone() {
             let js = crate::jetstream::JetStream::start(&server, &js_config)
                 .map_err(|e| StartError::Config(e.to_string()))?;
+            crate::jetstream::monitor::install(&server, &js);
             let _ = server.jetstream.set(js);
         }
         let listener = bind(&server.config.host, server.config.port).await?;
@@ -231,6 +242,11 @@ impl Server {
             *server.ws_addr.lock() = ws_addr;
             tasks.spawn(frontend::ws::accept_loop(server.clone(), ws));
         }
+        if let Some(http) = crate::monitor::bind(&server).await? {
+            tasks.spawn(crate::monitor::serve(server.clone(), http));
+        }
+        tasks.spawn(crate::monitor::rates::run(server.clone()));
+        crate::system::start(&server, &mut tasks);
         Ok(Running { server, tasks, client_addr, ws_addr })
     }
 }

@@ -76,6 +76,8 @@ pub trait Transport: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     type Read: AsyncRead + Unpin + Send + 'static;
     type Write: AsyncWrite + Unpin + Send + 'static;
     fn split(self) -> (Self::Read, Self::Write);
+    /// Closes the connection once the writer is done with it.
+    fn close(wr: Self::Write) -> impl std::future::Future<Output = ()> + Send;
 }
 
 impl Transport for TcpStream {
@@ -84,6 +86,12 @@ impl Transport for TcpStream {
     fn split(self) -> (Self::Read, Self::Write) {
         self.into_split()
     }
+    /// In one step, as nats-server does: no separate FIN, so a client whose unread input we dropped
+    /// (an oversized publish) sees the connection reset after our -ERR.
+    fn close(wr: Self::Write) -> impl std::future::Future<Output = ()> + Send {
+        wr.forget();
+        std::future::ready(())
+    }
 }
 
 impl Transport for tokio_rustls::server::TlsStream<TcpStream> {
@@ -91,6 +99,10 @@ impl Transport for tokio_rustls::server::TlsStream<TcpStream> {
     type Write = tokio::io::WriteHalf<Self>;
     fn split(self) -> (Self::Read, Self::Write) {
         tokio::io::split(self)
+    }
+    /// With a TLS `close_notify` first, as Go's `tls.Conn.Close` does.
+    async fn close(mut wr: Self::Write) {
+        let _ = tokio::time::timeout(Duration::from_secs(1), wr.shutdown()).await;
     }
 }
 
@@ -130,16 +142,27 @@ async fn run<T: Transport>(server: Arc<Server>, mut session: Session, stream: T)
     let conn = session.connection().clone();
     let (rd, wr) = stream.split();
     let mut writer = tokio::spawn(write_loop(server.clone(), conn.clone(), wr));
+    let mut write_half = None;
     let reason = tokio::select! {
         reason = read_loop(&server, &mut session, rd) => reason,
-        reason = &mut writer => reason.unwrap_or(CloseReason::WriteError),
+        done = &mut writer => match done {
+            Ok((reason, wr)) => {
+                write_half = Some(wr);
+                reason
+            }
+            Err(_) => CloseReason::WriteError,
+        },
         _ = server.shutdown.cancelled() => CloseReason::ServerShutdown,
     };
     debug!(cid = conn.cid, %reason, "client closing");
-    let finished = writer.is_finished();
     session.finish(reason);
-    if !finished {
-        let _ = tokio::time::timeout(server.config.write_deadline, writer).await;
+    if write_half.is_none() {
+        if let Ok(Ok((_, wr))) = tokio::time::timeout(server.config.write_deadline, writer).await {
+            write_half = Some(wr);
+        }
+    }
+    if let Some(wr) = write_half {
+        T::close(wr).await;
     }
 }
 
@@ -187,7 +210,12 @@ pub async fn read_loop<R: AsyncRead + Unpin>(server: &Server, session: &mut Sess
 }
 
 /// Writes everything the outbound queue gathers, and keeps the connection alive with PINGs.
-pub async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<Server>, conn: Arc<Connection>, mut wr: W) -> CloseReason {
+/// Returns why the connection ended and the writer, which the caller closes.
+pub async fn write_loop<W: AsyncWrite + Unpin>(
+    server: Arc<Server>,
+    conn: Arc<Connection>,
+    mut wr: W,
+) -> (CloseReason, W) {
     let interval = server.config.ping_interval.max(Duration::from_millis(10));
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -200,17 +228,17 @@ pub async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<Server>, conn: Arc<Co
                         Ok(Ok(())) => conn.outbound.written(n),
                         Ok(Err(_)) => {
                             conn.outbound.close(CloseReason::WriteError);
-                            return CloseReason::WriteError;
+                            return (CloseReason::WriteError, wr);
                         }
                         Err(_) => {
                             conn.outbound.close(CloseReason::SlowConsumerWriteDeadline);
-                            return CloseReason::SlowConsumerWriteDeadline;
+                            return (CloseReason::SlowConsumerWriteDeadline, wr);
                         }
                     }
                 }
                 if let Some(reason) = batch.closed {
-                    let _ = tokio::time::timeout(Duration::from_secs(1), wr.shutdown()).await;
-                    return reason;
+                    let _ = tokio::time::timeout(Duration::from_secs(1), wr.flush()).await;
+                    return (reason, wr);
                 }
             }
             _ = ping.tick() => keepalive(&server, &conn),
