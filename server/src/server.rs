@@ -245,6 +245,9 @@ impl Server {
         if let Some(http) = crate::monitor::bind(&server).await? {
             tasks.spawn(crate::monitor::serve(server.clone(), http));
         }
+        if let Some(https) = crate::monitor::bind_https(&server).await? {
+            tasks.spawn(crate::monitor::serve(server.clone(), https));
+        }
         tasks.spawn(crate::monitor::rates::run(server.clone()));
         crate::system::start(&server, &mut tasks);
         Ok(Running { server, tasks, client_addr, ws_addr })

@@ -355,6 +355,12 @@ impl Session {
             None => {}
         }
         let identity = match self.defaults.apply(&mut info) {
+            // A certificate identity named on a listener that does not map certificates.
+            _ if self.cert_user.is_none()
+                && info.user.as_deref().is_some_and(|u| crate::tls::requires_certificate(&self.server, u)) =>
+            {
+                None
+            }
             Some(user) => self.server.auth.identity_of(user),
             None => self.server.auth.check(&info, self.conn.kind, self.nonce.as_deref()),
         };

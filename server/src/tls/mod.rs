@@ -12,12 +12,14 @@
 //! INFO line in plain text first, or with `handshake_first` the handshake first (with `handshake_first:
 //! auto`, INFO anyway once the client stays silent for the fallback delay). [`Negotiated`] names the
 //! version and cipher suite as nats-server's `/connz` does; [`Tls::cert_user`] maps the client
-//! certificate to a configured user for `verify_and_map` ([`cert`] holds the rules).
+//! certificate to a configured user for `verify_and_map` ([`cert`] holds the rules). [`https`] turns a
+//! TCP listener into one of TLS streams for the monitoring HTTP server.
 //!
 //! It does not decide authentication (the session does, with the mapped user name) and serves no
 //! protocol itself.
 
 pub mod cert;
+pub mod https;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::config::{Config, ConnectionType, TlsConfig, TlsVersion};
 use crate::core::conn::ClientMeta;
+use crate::server::Server;
 
 pub use cert::{CertError, PeerNames};
 
@@ -145,6 +148,33 @@ pub fn mappable_users(config: &Config, kind: ConnectionType) -> Vec<&str> {
         .filter(|u| u.allowed_connection_types.as_ref().is_none_or(|types| types.contains(&kind)))
         .filter_map(|u| u.user.as_deref().filter(|name| !name.is_empty()))
         .collect()
+}
+
+/// Whether `user` is a certificate identity that may not log in by name: a configured user without
+/// password or nkey that a listener with `verify_and_map` (the client port, or `wss`) could map, other
+/// than `no_auth_user` (nats-server's `canTLSMap`). Without this, naming such a user in `CONNECT` on a
+/// listener that does not map would log in with no secret at all.
+pub fn requires_certificate(server: &Server, user: &str) -> bool {
+    let config = &server.config;
+    if config.no_auth_user.as_deref() == Some(user) {
+        return false;
+    }
+    let maps = |tls: Option<&TlsConfig>| tls.is_some_and(|t| t.verify_and_map);
+    let mut kinds = Vec::new();
+    if maps(config.tls.as_ref()) {
+        kinds.push(ConnectionType::Standard);
+    }
+    if maps(server.websocket.as_ref().and_then(|ws| ws.tls.as_ref())) {
+        kinds.push(ConnectionType::Websocket);
+    }
+    config
+        .authorization
+        .users
+        .iter()
+        .chain(config.accounts.iter().flat_map(|a| a.users.iter()))
+        .filter(|u| u.user.as_deref() == Some(user) && u.nkey.is_none())
+        .filter(|u| u.password.as_deref().is_none_or(str::is_empty))
+        .any(|u| kinds.iter().any(|k| u.allowed_connection_types.as_ref().is_none_or(|types| types.contains(k))))
 }
 
 /// The TLS side of one listener, built from its `tls { … }` block when the server starts.
