@@ -81,7 +81,14 @@ pub fn acceptor_for(config: &TlsConfig) -> Result<TlsAcceptor, TlsError> {
 
 /// The rustls server configuration of a `tls { … }` block.
 pub fn server_config(config: &TlsConfig) -> Result<ServerConfig, TlsError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut provider = rustls::crypto::ring::default_provider();
+    // Go's server preference, so that clients land on the cipher suites nats-server would pick: TLS
+    // 1.3 first, then AES-128-GCM before AES-256-GCM before ChaCha20-Poly1305.
+    provider.cipher_suites.sort_by_key(|s| {
+        let name = s.suite().as_str().unwrap_or_default();
+        (s.version() != &rustls::version::TLS13, !name.contains("AES_128"), !name.contains("AES_256"))
+    });
+    let provider = Arc::new(provider);
     let versions: &[&SupportedProtocolVersion] = match config.min_version {
         Some(TlsVersion::Tls13) => &[&rustls::version::TLS13],
         Some(TlsVersion::Tls12) | None => &[&rustls::version::TLS12, &rustls::version::TLS13],
@@ -98,11 +105,13 @@ pub fn server_config(config: &TlsConfig) -> Result<ServerConfig, TlsError> {
     let certs = load_certs(&config.cert_file)?;
     let key = PrivateKeyDer::from_pem_file(&config.key_file)
         .map_err(|source| TlsError::Pem { path: config.key_file.clone(), source })?;
-    builder.with_single_cert(certs, key).map_err(|source| TlsError::Certificate {
+    let mut server = builder.with_single_cert(certs, key).map_err(|source| TlsError::Certificate {
         cert: config.cert_file.clone(),
         key: config.key_file.clone(),
         source,
-    })
+    })?;
+    server.ignore_client_order = true;
+    Ok(server)
 }
 
 fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
@@ -229,7 +238,10 @@ impl Tls {
             let mut first = [0u8; 1];
             match stream.peek(&mut first).await? {
                 0 => return Err(HandshakeError::Closed),
-                _ if first[0] != HANDSHAKE_RECORD => return Err(HandshakeError::NotTls),
+                _ if first[0] != HANDSHAKE_RECORD => {
+                    discard_pending(&stream);
+                    return Err(HandshakeError::NotTls);
+                }
                 _ => {}
             }
             Ok(self.acceptor.accept(stream).await?)
@@ -272,6 +284,18 @@ impl Tls {
             }
         };
         Some(user.map_or(CertUser::Unknown, CertUser::Mapped))
+    }
+}
+
+/// Reads and drops what a plain-text client already sent, so that closing the socket ends the
+/// connection with a FIN rather than a reset (the client sees a clean close, as with nats-server).
+fn discard_pending(stream: &TcpStream) {
+    let mut sink = [0u8; 4096];
+    for _ in 0..16 {
+        match stream.try_read(&mut sink) {
+            Ok(n) if n > 0 => continue,
+            _ => return,
+        }
     }
 }
 

@@ -435,6 +435,8 @@ async fn read_loop<R: AsyncRead + Unpin>(
         let n = match read {
             Ok(0) => return CloseReason::ClientClosed,
             Ok(n) => n,
+            // A TLS peer that hangs up without close_notify has still just closed the connection.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return CloseReason::ClientClosed,
             Err(_) => return CloseReason::ReadError,
         };
         if n >= read_size && read_size < MAX_READ {
