@@ -10,7 +10,8 @@
 //! - [`system`]: `$SYS` events and requests;
 //! - [`auth`]: client authentication and permissions;
 //! - [`account`]: accounts (one subject space each) and the imports between them;
-//! - [`server`]: shared state and life cycle.
+//! - [`server`]: shared state and life cycle;
+//! - [`tls`]: TLS for the client, WebSocket and monitoring listeners.
 
 pub mod account;
 pub mod auth;
@@ -22,6 +23,7 @@ pub mod jetstream;
 pub mod monitor;
 pub mod server;
 pub mod system;
+pub mod tls;
 
 use std::future::Future;
 

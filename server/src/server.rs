@@ -42,6 +42,8 @@ pub enum StartError {
     Bind { addr: String, source: std::io::Error },
     #[error("invalid configuration: {0}")]
     Config(String),
+    #[error("tls: {0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// Front-end listeners configured beside [`Config`]; the configuration file maps onto these.
@@ -87,6 +89,8 @@ pub struct Server {
     pub ws_addr: parking_lot::Mutex<Option<SocketAddr>>,
     /// Monitoring state: JetStream and MQTT provider slots, traffic rates, the HTTP address.
     pub monitoring: crate::monitor::Monitoring,
+    /// TLS of the client port (the top-level `tls` block), loaded at start.
+    pub tls: Option<Arc<crate::tls::Tls>>,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -114,6 +118,7 @@ impl Server {
         let router = Arc::new(Router::new(stats.clone()));
         let accounts = Accounts::new(&config, router.clone(), &stats).map_err(|e| StartError::Config(e.to_string()))?;
         let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
+        let tls = config.tls.as_ref().map(crate::tls::Tls::new).transpose()?.map(Arc::new);
         Ok(Arc::new(Server {
             server_id,
             server_name,
@@ -136,6 +141,7 @@ impl Server {
             websocket: frontends.websocket.or_else(|| config.websocket.as_ref().map(WsSettings::from)),
             ws_addr: parking_lot::Mutex::new(None),
             monitoring: crate::monitor::Monitoring::default(),
+            tls,
             config,
         }))
     }
@@ -155,6 +161,8 @@ impl Server {
             headers: !self.config.no_header_support,
             max_payload: self.config.max_payload,
             auth_required: self.auth.required(),
+            tls_required: self.config.tls.is_some(),
+            tls_verify: self.config.tls.as_ref().is_some_and(|t| t.verify),
             jetstream: self.config.jetstream.is_some(),
             ldm: self.in_lame_duck(),
             ..Default::default()
@@ -259,6 +267,9 @@ impl Server {
         }
         if let Some(http) = crate::monitor::bind(&server).await? {
             tasks.spawn(crate::monitor::serve(server.clone(), http));
+        }
+        if let Some(https) = crate::monitor::bind_https(&server).await? {
+            tasks.spawn(crate::monitor::serve(server.clone(), https));
         }
         tasks.spawn(crate::monitor::rates::run(server.clone()));
         crate::system::start(&server, &mut tasks);

@@ -27,6 +27,7 @@ use crate::core::conn::Connection;
 use crate::core::outbound::Push;
 use crate::core::{ClientId, CloseReason, Msg, PublishCtx, Router, Subscriber, Subscription};
 use crate::server::Server;
+use crate::tls::CertUser;
 
 /// The subscriber side of a NATS connection: encodes deliveries as `MSG`/`HMSG`.
 pub struct NatsClient {
@@ -130,6 +131,8 @@ pub struct Session {
     batch_msgs: u64,
     batch_bytes: u64,
     defaults: ConnectDefaults,
+    /// On a `verify_and_map` listener: the user the client certificate names.
+    cert_user: Option<CertUser>,
 }
 
 impl Session {
@@ -156,12 +159,19 @@ impl Session {
             batch_msgs: 0,
             batch_bytes: 0,
             defaults: ConnectDefaults::default(),
+            cert_user: None,
         }
     }
 
     /// Sets the credentials used where `CONNECT` lacks them.
     pub fn set_connect_defaults(&mut self, defaults: ConnectDefaults) {
         self.defaults = defaults;
+    }
+
+    /// Sets the user the client certificate names (`verify_and_map`): it replaces CONNECT's user name,
+    /// and a certificate that names no configured user fails authentication.
+    pub fn set_cert_user(&mut self, user: CertUser) {
+        self.cert_user = Some(user);
     }
 
     pub fn connection(&self) -> &Arc<Connection> {
@@ -182,6 +192,11 @@ impl Session {
     /// The INFO line for this connection.
     pub fn info_line(&self) -> String {
         let mut info = self.server.info();
+        if self.conn.kind == crate::core::Kind::WebSocket {
+            // WebSocket clients never upgrade in the protocol: INFO tells whether the listener is wss.
+            let wss = self.server.websocket.as_ref().is_some_and(|ws| ws.tls.is_some());
+            (info.tls_required, info.tls_available) = (wss, wss);
+        }
         info.client_id = Some(self.conn.cid);
         info.client_ip = self.conn.addr.ip().to_string();
         if let Some(nonce) = &self.nonce {
@@ -331,7 +346,21 @@ impl Session {
             self.send_err("no responders requires headers support");
             return Err(CloseReason::NoRespondersRequiresHeaders);
         }
+        match &self.cert_user {
+            Some(CertUser::Mapped(user)) => info.user = Some(user.clone()),
+            Some(CertUser::Unknown) => {
+                self.send_err("Authorization Violation");
+                return Err(CloseReason::AuthenticationViolation);
+            }
+            None => {}
+        }
         let identity = match self.defaults.apply(&mut info) {
+            // A certificate identity named on a listener that does not map certificates.
+            _ if self.cert_user.is_none()
+                && info.user.as_deref().is_some_and(|u| crate::tls::requires_certificate(&self.server, u)) =>
+            {
+                None
+            }
             Some(user) => self.server.auth.identity_of(user),
             None => self.server.auth.check(&info, self.conn.kind, self.nonce.as_deref()),
         };

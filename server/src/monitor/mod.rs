@@ -14,8 +14,9 @@
 //! subsystems. Beyond nats-server: optional credentials ([`auth`]) and the bridge ([`bridge`]); rates
 //! (messages and bytes per second) come from a sampler task ([`rates`]).
 //!
-//! It does not serve HTTPS (`https_port` is not implemented) and knows nothing of routes, gateways or
-//! leaf nodes beyond answering that there are none.
+//! With `https_port` the same endpoints are also served over TLS with the top-level `tls` block
+//! ([`bind_https`], [`crate::tls::https::TlsListener`]). It knows nothing of routes, gateways or leaf
+//! nodes beyond answering that there are none.
 
 pub mod accountz;
 mod assets;
@@ -49,6 +50,7 @@ use tower_http::timeout::TimeoutLayer;
 use tracing::{info, warn};
 
 use crate::server::{Server, StartError};
+use crate::tls::https::TlsListener;
 
 pub use jsz::{HealthCheck, HealthProblem, JetStreamMonitor, JszOptions};
 pub use params::Params;
@@ -66,6 +68,7 @@ pub struct Monitoring {
     pub rates: rates::Rates,
     http_req_stats: Mutex<BTreeMap<String, u64>>,
     http_addr: Mutex<Option<SocketAddr>>,
+    https_addr: Mutex<Option<SocketAddr>>,
 }
 
 impl Default for Monitoring {
@@ -76,6 +79,7 @@ impl Default for Monitoring {
             rates: rates::Rates::default(),
             http_req_stats: Mutex::new(BTreeMap::new()),
             http_addr: Mutex::new(None),
+            https_addr: Mutex::new(None),
         }
     }
 }
@@ -113,6 +117,11 @@ impl Monitoring {
 
     pub(crate) fn set_http_addr(&self, addr: SocketAddr) {
         *self.http_addr.lock() = Some(addr);
+    }
+
+    /// The bound HTTPS monitoring address, once listening.
+    pub fn https_addr(&self) -> Option<SocketAddr> {
+        *self.https_addr.lock()
     }
 
     /// Counts one request of an endpoint (`http_req_stats` in `/varz`).
@@ -237,7 +246,11 @@ pub fn app(server: Arc<Server>) -> axum::Router {
 }
 
 /// Serves monitoring on `listener` until the server shuts down.
-pub async fn serve(server: Arc<Server>, listener: TcpListener) {
+pub async fn serve<L>(server: Arc<Server>, listener: L)
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     let app = app(server.clone());
     let shutdown = server.shutdown.clone();
     if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(async move { shutdown.cancelled().await }).await {
@@ -254,6 +267,22 @@ pub async fn bind(server: &Arc<Server>) -> Result<Option<TcpListener>, StartErro
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
     server.monitoring.set_http_addr(addr);
     info!(%addr, "listening for monitoring requests");
+    Ok(Some(listener))
+}
+
+/// Binds the HTTPS monitoring listener when `https_port` is configured (with the top-level `tls`
+/// block) and records its address.
+pub async fn bind_https(server: &Arc<Server>) -> Result<Option<TlsListener>, StartError> {
+    let Some(port) = server.config.https_port else { return Ok(None) };
+    let tls = server.tls.clone().ok_or_else(|| StartError::Config("https_port needs a tls block".into()))?;
+    let host = server.config.http_host.as_deref().unwrap_or(&server.config.host);
+    let addr = format!("{host}:{port}");
+    let listener = TcpListener::bind(&addr).await.map_err(|source| StartError::Bind { addr: addr.clone(), source })?;
+    let listener = TlsListener::new(listener, tls).map_err(|source| StartError::Bind { addr, source })?;
+    let addr = axum::serve::Listener::local_addr(&listener)
+        .map_err(|source| StartError::Bind { addr: "https".into(), source })?;
+    *server.monitoring.https_addr.lock() = Some(addr);
+    info!(%addr, "listening for monitoring requests on https://{addr}");
     Ok(Some(listener))
 }
 

@@ -13,9 +13,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::frontend::tcp::Transport;
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tracing::debug;
 use tungstenite::protocol::frame::coding::Control as ControlCode;
@@ -35,9 +35,9 @@ enum ControlOut {
 
 /// Serves MQTT on an upgraded WebSocket connection until either side ends. `raw` holds bytes read
 /// after the upgrade request; `require_mask`, `compress` and `max_frame` are what the upgrade negotiated.
-pub async fn serve(
+pub async fn serve<S: Transport>(
     mqtt: Arc<Mqtt>,
-    stream: TcpStream,
+    stream: S,
     raw: BytesMut,
     addr: SocketAddr,
     decoder: Decoder,
@@ -49,14 +49,14 @@ pub async fn serve(
     let _ = tokio::time::timeout(Duration::from_secs(2), bridge).await;
 }
 
-async fn bridge(
-    stream: TcpStream,
+async fn bridge<S: Transport>(
+    stream: S,
     mut raw: BytesMut,
     pipe: tokio::io::DuplexStream,
     mut decoder: Decoder,
     mut encoder: Encoder,
 ) {
-    let (mut rd, mut wr) = stream.into_split();
+    let (mut rd, mut wr) = Transport::split(stream);
     let (mut from_mqtt, mut to_mqtt) = tokio::io::split(pipe);
     let (ctl_tx, mut ctl_rx) = mpsc::channel::<ControlOut>(16);
     let inbound = async move {
