@@ -50,7 +50,10 @@ summary=()
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t"
   log "running $t for ${seconds}s"
-  if ! cargo fuzz run "${opts[@]}" "$t" -- -max_total_time="$seconds" -print_final_stats=1 2>&1 | tee "$logfile" >&2; then
+  # The text protocols need their verbs as tokens; MQTT is binary and finds its own way.
+  dict=()
+  case "$t" in client_op | server_op | headers_parse) dict=(-dict="$root/fuzz/dict/nats.dict") ;; esac
+  if ! cargo fuzz run "${opts[@]}" "$t" -- -max_total_time="$seconds" -print_final_stats=1 "${dict[@]}" 2>&1 | tee "$logfile" >&2; then
     log "$t FAILED; reproducer in fuzz/artifacts/$t/"
     exit 1
   fi
