@@ -549,6 +549,8 @@ impl Stream {
     }
 
     /// Answers a Direct Get request (ADR-31): the message itself with `Nats-*` headers, or a status.
+    /// Replies are published on the reply subject itself (clients match responses by subject); the
+    /// stored subject travels in `Nats-Subject`.
     fn direct_get(&self, m: &InMsg, outbox: &mut Outbox) {
         let Some(reply) = &m.reply else { return };
         let subject = String::from_utf8_lossy(&m.subject);
@@ -577,9 +579,7 @@ impl Stream {
         match self.get_msg(&req) {
             Ok(msg) => {
                 let hdr = direct_headers(&self.name, &msg, &[]);
-                let subj = Bytes::copy_from_slice(msg.subject.as_bytes());
-                let msg_view = Msg { subject: &subj, reply: None, headers: Some(&hdr), payload: &msg.data };
-                outbox.deliver_to(reply, &msg_view);
+                outbox.publish(reply, None, Some(&hdr), &msg.data);
             }
             Err(_) => send_status(outbox, reply, 404, "Message Not Found"),
         }
@@ -635,8 +635,7 @@ impl Stream {
             let pending = pending_after(m.seq);
             let extra = [("Nats-Num-Pending", pending.to_string()), ("Nats-Last-Sequence", last.to_string())];
             let hdr = direct_headers(&self.name, m, &extra);
-            let subj = Bytes::copy_from_slice(m.subject.as_bytes());
-            outbox.deliver_to(reply, &Msg { subject: &subj, reply: None, headers: Some(&hdr), payload: &m.data });
+            outbox.publish(reply, None, Some(&hdr), &m.data);
         }
         let mut eob = HeaderMap::with_status(204, Some("EOB"));
         eob.insert("Nats-Num-Pending", pending_after(last).to_string());
@@ -669,8 +668,7 @@ impl Stream {
             last = m.seq;
             let extra = [("Nats-Num-Pending", (total - i - 1).to_string()), ("Nats-Last-Sequence", m.seq.to_string())];
             let hdr = direct_headers(&self.name, m, &extra);
-            let subj = Bytes::copy_from_slice(m.subject.as_bytes());
-            outbox.deliver_to(reply, &Msg { subject: &subj, reply: None, headers: Some(&hdr), payload: &m.data });
+            outbox.publish(reply, None, Some(&hdr), &m.data);
         }
         let mut eob = HeaderMap::with_status(204, Some("EOB"));
         eob.insert("Nats-Num-Pending", "0");
