@@ -280,8 +280,12 @@ impl Consumer {
         self.config.read().clone()
     }
 
-    /// Applies an updated (checked) config; only fields nats-server allows to change reach here.
+    /// Applies an updated (checked) config, refusing changes nats-server does not allow.
     pub fn update_config(&self, config: ConsumerConfig) -> Result<(), ApiError> {
+        let old = self.config();
+        let bound =
+            |subject: &str| self.js.upgrade().is_some_and(|js| js.router.sublist().has_interest(subject.as_bytes()));
+        check_update(&old, &config, bound)?;
         if let Some(js) = self.js.upgrade() {
             if config.is_durable() && !config.memory_storage {
                 let value = serde_json::json!({ "config": config, "created": self.created });
@@ -401,7 +405,16 @@ impl Consumer {
 
     async fn run(self: Arc<Self>, js: Arc<JetStream>) {
         let mut outbox = Outbox::new(js.router.clone(), self.inbox.id());
+        // Deliver what is already there at once, then whenever something happens.
         loop {
+            let now = now_nanos();
+            if self.tick(now, &mut outbox) {
+                outbox.flush();
+                self.expire_inactive(&js);
+                break;
+            }
+            self.deliver(now, &mut outbox);
+            outbox.flush();
             let wait = self.next_timer(now_nanos());
             tokio::select! {
                 _ = self.stop.cancelled() => break,
@@ -413,14 +426,6 @@ impl Consumer {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
             }
-            let now = now_nanos();
-            if self.tick(now, &mut outbox) {
-                outbox.flush();
-                self.expire_inactive(&js);
-                break;
-            }
-            self.deliver(now, &mut outbox);
-            outbox.flush();
         }
     }
 
@@ -860,6 +865,55 @@ impl Consumer {
     }
 }
 
+/// nats-server's `checkNewConsumerConfig`: the fields an update may not change. `bound` tells
+/// whether a deliver subject has subscribers.
+fn check_update(old: &ConsumerConfig, new: &ConsumerConfig, bound: impl Fn(&str) -> bool) -> Result<(), ApiError> {
+    if old == new {
+        return Ok(());
+    }
+    let refuse = |what: &str| Err(ApiError::consumer_create(what));
+    if old.deliver_policy != new.deliver_policy {
+        return refuse("deliver policy can not be updated");
+    }
+    if old.opt_start_seq != new.opt_start_seq {
+        return refuse("start sequence can not be updated");
+    }
+    if old.opt_start_time != new.opt_start_time {
+        return refuse("start time can not be updated");
+    }
+    if old.ack_policy != new.ack_policy {
+        return refuse("ack policy can not be updated");
+    }
+    if old.replay_policy != new.replay_policy {
+        return refuse("replay policy can not be updated");
+    }
+    if old.heartbeat != new.heartbeat {
+        return refuse("heart beats can not be updated");
+    }
+    if old.flow_control != new.flow_control {
+        return refuse("flow control can not be updated");
+    }
+    if old.max_waiting != new.max_waiting {
+        return refuse("max waiting can not be updated");
+    }
+    if old.deliver_subject != new.deliver_subject {
+        if old.deliver_subject.is_empty() {
+            return refuse("can not update pull consumer to push based");
+        }
+        if new.deliver_subject.is_empty() {
+            return refuse("can not update push consumer to pull based");
+        }
+        if bound(&old.deliver_subject) {
+            return Err(ApiError::consumer_name_exist());
+        }
+    }
+    let backoffs = new.backoff.len() as i64;
+    if backoffs > 0 && new.max_deliver != -1 && new.max_deliver <= backoffs {
+        return Err(ApiError::consumer_max_deliver_backoff());
+    }
+    Ok(())
+}
+
 fn ack_wait_for(cfg: &ConsumerConfig, delivery: u64) -> i64 {
     if !cfg.backoff.is_empty() {
         let i = (delivery.max(1) as usize - 1).min(cfg.backoff.len() - 1);
@@ -893,3 +947,38 @@ fn send_headers(outbox: &mut Outbox, to: &Bytes, hdr: HeaderMap) {
 
 /// Consumers by name, for API listing in a stable order.
 pub type ConsumerMap = BTreeMap<String, Arc<Consumer>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pull() -> ConsumerConfig {
+        ConsumerConfig { durable: "d".into(), ack_policy: ApiAckPolicy::Explicit, ..Default::default() }
+    }
+
+    #[test]
+    fn update_may_change_ack_wait_but_not_ack_policy() {
+        let old = pull();
+        let new = ConsumerConfig { ack_wait: 7_000_000_000, description: "x".into(), ..pull() };
+        assert!(check_update(&old, &new, |_| false).is_ok());
+        let new = ConsumerConfig { ack_policy: ApiAckPolicy::All, ..pull() };
+        let err = check_update(&old, &new, |_| false).unwrap_err();
+        assert_eq!((err.code, err.err_code, err.description.as_str()), (500, 10012, "ack policy can not be updated"));
+    }
+
+    #[test]
+    fn update_may_not_turn_pull_into_push_or_move_a_bound_push_consumer() {
+        let push = ConsumerConfig { deliver_subject: "a".into(), ..pull() };
+        let err = check_update(&pull(), &push, |_| false).unwrap_err();
+        assert_eq!(err.description, "can not update pull consumer to push based");
+        let moved = ConsumerConfig { deliver_subject: "b".into(), ..pull() };
+        assert!(check_update(&push, &moved, |_| false).is_ok());
+        assert_eq!(check_update(&push, &moved, |_| true).unwrap_err().err_code, 10013);
+    }
+
+    #[test]
+    fn update_checks_max_deliver_against_backoff() {
+        let new = ConsumerConfig { backoff: vec![1, 2], max_deliver: 2, ..pull() };
+        assert_eq!(check_update(&pull(), &new, |_| false).unwrap_err().err_code, 10116);
+    }
+}
