@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use switchyard_shared::api::consumer::{
-    AckPolicy as ApiAckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, NextRequest, SequenceInfo,
+    AckPolicy as ApiAckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, NextRequest, ReplayPolicy, SequenceInfo,
 };
 use switchyard_shared::api::error::ApiError;
 use switchyard_shared::api::stream::RetentionPolicy;
@@ -87,6 +87,11 @@ struct State {
     /// When the push subject (or pull traffic) was last seen; for the inactive threshold.
     last_interest: i64,
     fc: FlowControl,
+    /// `replay_policy: original`: the stored time of the last first delivery and when it was sent;
+    /// the next one waits as long after it as the messages were apart when stored.
+    replay_last: Option<(i64, i64)>,
+    /// When the next replayed message is due.
+    replay_due: Option<i64>,
 }
 
 /// One consumer.
@@ -172,7 +177,10 @@ impl Consumer {
         }
         let filters: Vec<String> = config.filters().into_iter().map(str::to_owned).collect();
         let mut initial = VecDeque::new();
-        let next_seq = if recovering && cstore.has_state() {
+        // A recovered consumer goes on after what it delivered last; its starting point was recorded
+        // as "delivered" when it was made, so even one that never delivered (say deliver-new on an
+        // empty stream) does not skip what was stored in between.
+        let next_seq = if recovering {
             cstore.state().delivered.stream_seq + 1
         } else {
             let start = stream.with_store(|s| {
@@ -242,6 +250,8 @@ impl Consumer {
                 last_active: now,
                 last_interest: now,
                 fc: FlowControl::default(),
+                replay_last: None,
+                replay_due: None,
             }),
             inbox: InternalClient::new(js.internal_id(), INBOX_BUDGET),
             subs: Mutex::new(Vec::new()),
@@ -287,7 +297,8 @@ impl Consumer {
             |subject: &str| self.js.upgrade().is_some_and(|js| js.router.sublist().has_interest(subject.as_bytes()));
         check_update(&old, &config, bound)?;
         if let Some(js) = self.js.upgrade() {
-            if config.is_durable() && !config.memory_storage {
+            let memory_stream = self.stream.upgrade().is_none_or(|s| s.is_memory());
+            if config.is_durable() && !config.memory_storage && !memory_stream {
                 let value = serde_json::json!({ "config": config, "created": self.created });
                 let _ = meta::write_consumer_meta(&js.store_dir, &self.stream_name, &self.name, &value);
             }
@@ -319,8 +330,39 @@ impl Consumer {
         seq < st.next_seq && !s.pending.contains_key(&seq) && !st.redeliver.contains(&seq)
     }
 
-    /// The stream was purged: forget pending messages that no longer exist.
-    pub fn stream_purged(&self) {
+    /// The stream removed these messages (limits, expiry, delete): those still waiting for an ack
+    /// count as acknowledged, as nats-server treats them, and are never redelivered.
+    pub fn stream_removed(&self, seqs: &[u64]) {
+        let mut st = self.state.lock();
+        let mut changed = false;
+        for &seq in seqs {
+            let Some(&(dseq, _)) = st.store.state().pending.get(&seq) else { continue };
+            clear_timer(&mut st, seq);
+            if let Err(e) = st.store.update_acks(dseq, seq) {
+                debug!(stream = %self.stream_name, consumer = %self.name, error = %e, "cannot drop removed message");
+            }
+            changed = true;
+        }
+        drop(st);
+        if changed {
+            self.wake();
+        }
+    }
+
+    /// The stream was purged (or rolled up): forget pending messages that no longer exist and skip
+    /// to the stream's new first message.
+    pub fn stream_purged(&self, stream: &Stream) {
+        let mut st = self.state.lock();
+        let pending: Vec<u64> = st.store.state().pending.keys().copied().collect();
+        let (first, gone) = stream.with_store(|s| {
+            let gone: Vec<u64> = pending.into_iter().filter(|&seq| !matches!(s.load(seq), Ok(Some(_)))).collect();
+            (s.state(false).first_seq, gone)
+        });
+        if st.next_seq < first {
+            st.next_seq = first;
+        }
+        drop(st);
+        self.stream_removed(&gone);
         self.wake();
     }
 
@@ -452,6 +494,9 @@ impl Consumer {
             if p.0 > now {
                 next = next.min(p.0);
             }
+        }
+        if let Some(due) = st.replay_due {
+            next = next.min(due);
         }
         Duration::from_nanos((next - now).clamp(1_000_000, 1_000_000_000) as u64)
     }
@@ -695,6 +740,8 @@ impl Consumer {
             st.last_interest = now;
         }
         let mut pending_count: Option<u64> = None;
+        let replay = cfg.replay_policy == ReplayPolicy::Original;
+        st.replay_due = None;
         loop {
             if push && cfg.flow_control && st.fc.outstanding.is_some() && st.fc.since >= 2 * FC_WINDOW {
                 break;
@@ -770,6 +817,17 @@ impl Consumer {
                 }
                 r.reply.clone()
             };
+            // Replay at the original pace: hold a first delivery until its time has come.
+            if replay && !redelivery {
+                if let Some((last_ts, sent_at)) = st.replay_last {
+                    let due = sent_at + (msg.ts - last_ts).max(0);
+                    if due > now + 1_000_000 {
+                        st.replay_due = Some(due);
+                        break;
+                    }
+                }
+                st.replay_last = Some((msg.ts, now));
+            }
             // Consume the message from its source.
             if !redelivery {
                 if st.initial.front() == Some(&msg.seq) {

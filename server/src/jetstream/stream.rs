@@ -63,6 +63,9 @@ pub struct Stream {
     ingest: Arc<InternalClient>,
     subs: Mutex<Vec<Arc<Subscription>>>,
     consumers: RwLock<BTreeMap<String, Arc<Consumer>>>,
+    /// Sequences the store removed by limits or expiry, waiting to be told to the consumers (the
+    /// store's listener runs under the store lock, where consumers must not be called).
+    removed: Arc<Mutex<Vec<u64>>>,
     stop: CancellationToken,
 }
 
@@ -101,6 +104,10 @@ impl Stream {
                 Box::new(FileStore::open(dir, cfg, limits, clock).map_err(|e| ApiError::stream_create(e.to_string()))?)
             }
         };
+        let mut store = store;
+        let removed: Arc<Mutex<Vec<u64>>> = Arc::default();
+        let sink = removed.clone();
+        store.set_removal_listener(Some(Arc::new(move |_cause, seqs: &[u64]| sink.lock().extend_from_slice(seqs))));
         let recovering = created.is_some();
         let created = created.unwrap_or_else(now_nanos);
         if !recovering {
@@ -136,6 +143,7 @@ impl Stream {
             inner: Mutex::new(Inner { store, dedupe, last_msg_id }),
             subs: Mutex::new(Vec::new()),
             consumers: RwLock::new(BTreeMap::new()),
+            removed,
             stop: CancellationToken::new(),
         });
         stream.subscribe_all(js);
@@ -229,6 +237,7 @@ impl Stream {
         *self.config.write() = config;
         self.subscribe_all(js);
         if !removed.is_empty() {
+            self.forward_removals();
             self.notify_consumers();
         }
         Ok(())
@@ -267,13 +276,25 @@ impl Stream {
         }
     }
 
+    /// Tells the consumers which messages the store removed by limits or expiry, so that they stop
+    /// waiting for acks of messages that are gone.
+    fn forward_removals(&self) {
+        let seqs = std::mem::take(&mut *self.removed.lock());
+        if seqs.is_empty() {
+            return;
+        }
+        for c in self.consumers() {
+            c.stream_removed(&seqs);
+        }
+    }
+
     /// Reopens the consumers persisted in the store directory.
     pub fn recover_consumers(self: &Arc<Self>) {
         let Some(js) = self.js.upgrade() else { return };
         let names = meta::list_consumers(&js.store_dir, &self.name).unwrap_or_default();
         for name in names {
             match meta::read_consumer_meta(&js.store_dir, &self.name, &name) {
-                Ok(Some(v)) => match serde_json::from_value(v) {
+                Ok(Some(v)) => match serde_json::from_value(v.get("config").cloned().unwrap_or(v)) {
                     Ok(cfg) => match Consumer::open(&js, self, name.clone(), cfg, true) {
                         Ok(c) => self.insert_consumer(c),
                         Err(e) => warn!(stream = %self.name, consumer = %name, error = %e, "cannot recover consumer"),
@@ -352,6 +373,7 @@ impl Stream {
             inner.store.expire(now).unwrap_or_default()
         };
         if !removed.is_empty() {
+            self.forward_removals();
             self.notify_consumers();
         }
     }
@@ -361,6 +383,7 @@ impl Stream {
         let mut replies: Vec<(Bytes, Bytes)> = Vec::new();
         let mut directs = Vec::new();
         let mut stored_any = false;
+        let mut rolled_up = false;
         let mut unwanted: Vec<u64> = Vec::new();
         {
             let cfg = self.config.read();
@@ -374,6 +397,7 @@ impl Stream {
                 let result =
                     if let Some(e) = over_budget.clone() { Err(e) } else { self.store_one(&cfg, &mut inner, &m) };
                 if let Ok(ack) = &result {
+                    rolled_up |= m.headers.as_deref().is_some_and(|h| headers::find(h, "Nats-Rollup").is_some());
                     if !ack.duplicate {
                         stored_any = true;
                         if no_interest {
@@ -391,6 +415,12 @@ impl Stream {
             }
             for seq in unwanted {
                 let _ = inner.store.remove(seq, false);
+            }
+        }
+        self.forward_removals();
+        if rolled_up {
+            for c in self.consumers() {
+                c.stream_purged(self);
             }
         }
         if stored_any {
@@ -527,6 +557,9 @@ impl Stream {
             inner.store.remove(seq, erase).map_err(|e| ApiError::stream_msg_delete_failed(e.to_string()))?
         };
         if removed {
+            for c in self.consumers() {
+                c.stream_removed(&[seq]);
+            }
             self.notify_consumers();
         }
         Ok(removed)
@@ -543,7 +576,7 @@ impl Stream {
             n
         };
         for c in self.consumers() {
-            c.stream_purged();
+            c.stream_purged(self);
         }
         Ok(n)
     }
@@ -679,8 +712,12 @@ impl Stream {
     }
 }
 
-/// Persists a stream's config and creation time.
+/// Persists a file stream's config and creation time. Memory streams are not persisted: like
+/// nats-server's, they are gone after a restart.
 fn write_meta(js: &JetStream, config: &StreamConfig, created: i64) -> store::Result<()> {
+    if config.storage == StorageType::Memory {
+        return Ok(());
+    }
     let value = serde_json::json!({ "config": config, "created": created });
     meta::write_stream_meta(&js.store_dir, &config.name, &value)
 }
