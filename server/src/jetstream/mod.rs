@@ -28,6 +28,7 @@ use parking_lot::RwLock;
 use tracing::{info, warn};
 
 use switchyard_shared::api::account::{AccountLimits, JsLimitOpts};
+use switchyard_shared::api::stream::StorageType;
 
 use crate::config::{JetStreamConfig, SyncInterval};
 use crate::core::Router;
@@ -165,6 +166,11 @@ impl JetStream {
                     continue;
                 }
             };
+            if config.storage == StorageType::Memory {
+                // Written by an older version; memory streams do not outlive the server.
+                let _ = store::meta::remove_stream(&self.store_dir, &name);
+                continue;
+            }
             match Stream::open(self, config, Some(created)) {
                 Ok(stream) => {
                     stream.recover_consumers();
