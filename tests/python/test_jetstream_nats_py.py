@@ -133,6 +133,35 @@ def file_bytes(subject: str, data: bytes, hdr: bytes = b"") -> int:
     return size + 4 + len(hdr) if hdr else size
 
 
+async def wait_until(check, timeout: float = WAIT_S, interval: float = 0.02):
+    """Poll the async `check` until it returns a truthy value; returns that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value or time.monotonic() > deadline:
+            return value
+        await asyncio.sleep(interval)
+
+
+async def consumer_info_when(jsm, stream: str, name: str, predicate):
+    """Consumer info once `predicate(info)` holds (acks are asynchronous on some servers)."""
+    last = None
+
+    async def check():
+        nonlocal last
+        last = await jsm.consumer_info(stream, name)
+        return predicate(last)
+
+    await wait_until(check)
+    return last
+
+
+async def pull_consumer(js, jsm, stream="S", name="d", **config):
+    config.setdefault("ack_policy", api.AckPolicy.EXPLICIT)
+    await jsm.add_consumer(stream, durable_name=name, **config)
+    return await js.pull_subscribe_bind(name, stream=stream)
+
+
 # ---- account and streams ------------------------------------------------------------------------
 
 
@@ -757,7 +786,7 @@ async def test_push_deliver_group_spreads_each_message_to_one_member(server):
             break
         await asyncio.sleep(0.02)
     assert sorted(received) == sorted(f"m{i}".encode() for i in range(1, 21))
-    info = await jsm.consumer_info("S", "workers")
+    info = await consumer_info_when(jsm, "S", "workers", lambda i: i.num_ack_pending == 0)
     assert info.config.deliver_group == "workers"
     assert info.num_ack_pending == 0
     for s in subs:
@@ -851,4 +880,893 @@ async def test_ordered_push_consumer_delivers_everything_in_order(server):
     info = await sub.consumer_info()
     assert info.config.ack_policy == api.AckPolicy.NONE
     assert info.config.mem_storage is True
+    await nc.close()
+
+
+# ---- acknowledgements ----------------------------------------------------------------------------
+
+
+async def test_ack_explicit_tracks_each_message_and_floor_moves_past_gaps(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 4)
+    sub = await pull_consumer(js, jsm)
+    msgs = await sub.fetch(4, timeout=WAIT_S)
+    await msgs[1].ack_sync()
+    await msgs[3].ack_sync()
+    info = await jsm.consumer_info("S", "d")
+    assert (info.ack_floor.stream_seq, info.num_ack_pending) == (0, 2)
+    await msgs[0].ack_sync()
+    info = await jsm.consumer_info("S", "d")
+    assert (info.ack_floor.stream_seq, info.ack_floor.consumer_seq, info.num_ack_pending) == (2, 2, 1)
+    await msgs[2].ack_sync()
+    info = await jsm.consumer_info("S", "d")
+    assert (info.ack_floor.stream_seq, info.num_ack_pending) == (4, 0)
+    await nc.close()
+
+
+async def test_ack_all_acknowledges_everything_below(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 5)
+    sub = await pull_consumer(js, jsm, ack_policy=api.AckPolicy.ALL)
+    msgs = await sub.fetch(5, timeout=WAIT_S)
+    await msgs[2].ack_sync()
+    info = await jsm.consumer_info("S", "d")
+    assert (info.ack_floor.stream_seq, info.num_ack_pending) == (3, 2)
+    await nc.close()
+
+
+async def test_ack_none_needs_no_acks(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 3)
+    sub = await pull_consumer(js, jsm, ack_policy=api.AckPolicy.NONE)
+    msgs = await sub.fetch(3, timeout=WAIT_S)
+    assert len(msgs) == 3
+    info = await jsm.consumer_info("S", "d")
+    assert (info.num_ack_pending, info.num_pending) == (0, 0)
+    assert (info.delivered.stream_seq, info.ack_floor.stream_seq) == (3, 3)
+    await nc.close()
+
+
+async def test_unacked_message_is_redelivered_after_ack_wait(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"once")
+    sub = await pull_consumer(js, jsm, ack_wait=0.3)
+    first = (await sub.fetch(1, timeout=WAIT_S))[0]
+    assert first.metadata.num_delivered == 1
+    assert await raw_pull(nc, "S", "d", {"batch": 1, "no_wait": True}) != []
+    again = (await sub.fetch(1, timeout=WAIT_S))[0]
+    assert again.data == b"once"
+    assert again.metadata.num_delivered == 2
+    assert again.metadata.sequence.stream == 1
+    assert again.metadata.sequence.consumer == 2
+    info = await jsm.consumer_info("S", "d")
+    assert (info.num_redelivered, info.num_ack_pending, info.delivered.consumer_seq) == (1, 1, 2)
+    await again.ack_sync()
+    info = await jsm.consumer_info("S", "d")
+    assert (info.num_redelivered, info.num_ack_pending, info.ack_floor.stream_seq) == (0, 0, 1)
+    await nc.close()
+
+
+async def test_max_deliver_stops_redelivery(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"x")
+    sub = await pull_consumer(js, jsm, ack_wait=0.2, max_deliver=2)
+    assert len(await sub.fetch(1, timeout=WAIT_S)) == 1
+    second = await sub.fetch(1, timeout=WAIT_S)
+    assert second[0].metadata.num_delivered == 2
+    with pytest.raises(nats.errors.TimeoutError):
+        await sub.fetch(1, timeout=0.6)
+    info = await jsm.consumer_info("S", "d")
+    assert info.delivered.consumer_seq == 2
+    assert info.num_pending == 0
+    await nc.close()
+
+
+async def test_backoff_spaces_redeliveries(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"x")
+    sub = await pull_consumer(js, jsm, backoff=[0.2, 0.8], max_deliver=4)
+    info = await jsm.consumer_info("S", "d")
+    assert info.config.ack_wait == 0.2
+    start = time.monotonic()
+    await sub.fetch(1, timeout=WAIT_S)
+    await sub.fetch(1, timeout=WAIT_S)
+    second_at = time.monotonic() - start
+    await sub.fetch(1, timeout=WAIT_S)
+    third_at = time.monotonic() - start
+    assert 0.15 <= second_at < 0.7, second_at
+    assert third_at - second_at >= 0.7, (second_at, third_at)
+    await nc.close()
+
+
+async def test_nak_redelivers_at_once_and_nak_with_delay_later(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"x")
+    sub = await pull_consumer(js, jsm, ack_wait=30)
+    msg = (await sub.fetch(1, timeout=WAIT_S))[0]
+    await msg.nak()
+    again = (await sub.fetch(1, timeout=WAIT_S))[0]
+    assert again.metadata.num_delivered == 2
+    await again.nak(delay=0.6)
+    start = time.monotonic()
+    third = (await sub.fetch(1, timeout=WAIT_S))[0]
+    assert time.monotonic() - start >= 0.5
+    assert third.metadata.num_delivered == 3
+    await nc.close()
+
+
+async def test_in_progress_extends_the_ack_deadline(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"x")
+    sub = await pull_consumer(js, jsm, ack_wait=0.5)
+    msg = (await sub.fetch(1, timeout=WAIT_S))[0]
+    for _ in range(3):
+        await asyncio.sleep(0.3)
+        await msg.in_progress()
+    # 0.9 s have passed, more than ack_wait, but the progress reports kept it from redelivery.
+    with pytest.raises(nats.errors.TimeoutError):
+        await sub.fetch(1, timeout=0.2)
+    await msg.ack_sync()
+    info = await jsm.consumer_info("S", "d")
+    assert (info.num_redelivered, info.num_ack_pending, info.ack_floor.stream_seq) == (0, 0, 1)
+    await nc.close()
+
+
+async def test_term_stops_redelivery(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 2)
+    sub = await pull_consumer(js, jsm, ack_wait=0.2)
+    msg = (await sub.fetch(1, timeout=WAIT_S))[0]
+    await msg.term()
+    nxt = (await sub.fetch(1, timeout=WAIT_S))[0]
+    assert nxt.data == b"m2"
+    await nxt.ack_sync()
+    with pytest.raises(nats.errors.TimeoutError):
+        await sub.fetch(1, timeout=0.5)
+    info = await jsm.consumer_info("S", "d")
+    assert (info.num_ack_pending, info.ack_floor.stream_seq) == (0, 2)
+    await nc.close()
+
+
+async def test_ack_next_acks_and_delivers_the_next_message(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 3)
+    await jsm.add_consumer("S", durable_name="d", ack_policy=api.AckPolicy.EXPLICIT)
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    await nc.publish("$JS.API.CONSUMER.MSG.NEXT.S.d", b'{"batch":1}', reply=inbox)
+    first = await sub.next_msg(timeout=WAIT_S)
+    assert first.data == b"m1"
+    await nc.publish(first.reply, b"+NXT", reply=inbox)
+    second = await sub.next_msg(timeout=WAIT_S)
+    assert second.data == b"m2"
+    await nc.publish(second.reply, b'+NXT {"batch":2}', reply=inbox)
+    third = await sub.next_msg(timeout=WAIT_S)
+    assert third.data == b"m3"
+    info = await jsm.consumer_info("S", "d")
+    assert (info.ack_floor.stream_seq, info.num_ack_pending) == (2, 1)
+    await nc.close()
+
+
+async def test_ack_sync_gets_a_reply(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"x")
+    sub = await pull_consumer(js, jsm)
+    msg = (await sub.fetch(1, timeout=WAIT_S))[0]
+    reply = await nc.request(msg.reply, b"+ACK", timeout=WAIT_S)
+    assert reply.data == b""
+    await nc.close()
+
+
+async def test_max_ack_pending_holds_back_deliveries(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 5)
+    sub = await pull_consumer(js, jsm, max_ack_pending=2)
+    msgs = await sub.fetch(5, timeout=0.5)
+    assert len(msgs) == 2
+    await msgs[0].ack_sync()
+    more = await sub.fetch(5, timeout=0.5)
+    assert [m.data for m in more] == [b"m3"]
+    await nc.close()
+
+
+# ---- deliver policies ----------------------------------------------------------------------------
+
+
+async def first_delivered(js, jsm, **config) -> list:
+    sub = await pull_consumer(js, jsm, **config)
+    try:
+        return [m.metadata.sequence.stream for m in await sub.fetch(10, timeout=0.4)]
+    except nats.errors.TimeoutError:
+        return []
+
+
+async def test_deliver_policies_pick_the_start(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    for subj in ("s.a", "s.b", "s.a", "s.c", "s.b"):
+        await js.publish(subj, b"x")
+    mid = (await jsm.get_msg("S", 3)).time
+    assert await first_delivered(js, jsm, name="all", deliver_policy=api.DeliverPolicy.ALL) == [1, 2, 3, 4, 5]
+    assert await first_delivered(js, jsm, name="last", deliver_policy=api.DeliverPolicy.LAST) == [5]
+    assert await first_delivered(js, jsm, name="new", deliver_policy=api.DeliverPolicy.NEW) == []
+    assert await first_delivered(
+        js, jsm, name="seq", deliver_policy=api.DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=4
+    ) == [4, 5]
+    assert await first_delivered(
+        js, jsm, name="time", deliver_policy=api.DeliverPolicy.BY_START_TIME, opt_start_time=mid
+    ) == [3, 4, 5]
+    assert await first_delivered(
+        js, jsm, name="lps", deliver_policy=api.DeliverPolicy.LAST_PER_SUBJECT, filter_subject="s.*"
+    ) == [3, 4, 5]
+    assert await first_delivered(
+        js, jsm, name="lastf", deliver_policy=api.DeliverPolicy.LAST, filter_subject="s.a"
+    ) == [3]
+    await js.publish("s.a", b"later")
+    assert await first_delivered(js, jsm, name="new2", deliver_policy=api.DeliverPolicy.NEW) == []
+    info = await jsm.consumer_info("S", "new")
+    assert info.num_pending == 1
+    await nc.close()
+
+
+async def test_consumer_num_pending_counts_only_its_filter(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    for subj in ("s.a", "s.b", "s.a", "s.c"):
+        await js.publish(subj, b"x")
+    await jsm.add_consumer("S", durable_name="a", filter_subject="s.a", ack_policy=api.AckPolicy.EXPLICIT)
+    await jsm.add_consumer("S", durable_name="w", filter_subject="s.*", ack_policy=api.AckPolicy.EXPLICIT)
+    assert (await jsm.consumer_info("S", "a")).num_pending == 2
+    assert (await jsm.consumer_info("S", "w")).num_pending == 4
+    await js.publish("s.a", b"y")
+    assert (await jsm.consumer_info("S", "a")).num_pending == 3
+    await nc.close()
+
+
+@pytest.mark.timeout(20)
+async def test_replay_original_keeps_the_publish_spacing(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    for i in range(3):
+        await js.publish("s.a", f"{i}".encode())
+        if i < 2:
+            await asyncio.sleep(0.4)
+    sub = await nc.subscribe("replay.here")
+    await jsm.add_consumer(
+        "S",
+        durable_name="r",
+        deliver_subject="replay.here",
+        replay_policy=api.ReplayPolicy.ORIGINAL,
+        ack_policy=api.AckPolicy.NONE,
+    )
+    stamps = []
+    for _ in range(3):
+        await sub.next_msg(timeout=WAIT_S)
+        stamps.append(time.monotonic())
+    assert stamps[2] - stamps[0] >= 0.6, stamps
+    await nc.close()
+
+
+# ---- retention -----------------------------------------------------------------------------------
+
+
+async def test_interest_retention_keeps_messages_until_every_consumer_acked(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], retention=api.RetentionPolicy.INTEREST)
+    await js.publish("s.a", b"nobody listens")
+    assert (await stream_state(nc, "S"))["messages"] == 0
+    a = await pull_consumer(js, jsm, name="a")
+    b = await pull_consumer(js, jsm, name="b")
+    await publish_n(js, "s.a", 2)
+    assert (await stream_state(nc, "S"))["messages"] == 2
+    for m in await a.fetch(2, timeout=WAIT_S):
+        await m.ack_sync()
+    assert (await stream_state(nc, "S"))["messages"] == 2
+    msgs = await b.fetch(2, timeout=WAIT_S)
+    await msgs[0].ack_sync()
+    st = await stream_state(nc, "S")
+    assert (st["messages"], st["first_seq"]) == (1, 3)
+    await msgs[1].ack_sync()
+    assert (await stream_state(nc, "S"))["messages"] == 0
+    await nc.close()
+
+
+async def test_interest_retention_ignores_consumers_whose_filter_does_not_match(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], retention=api.RetentionPolicy.INTEREST)
+    a = await pull_consumer(js, jsm, name="a", filter_subject="s.a")
+    await pull_consumer(js, jsm, name="b", filter_subject="s.b")
+    await js.publish("s.a", b"x")
+    msg = (await a.fetch(1, timeout=WAIT_S))[0]
+    await msg.ack_sync()
+    assert (await stream_state(nc, "S"))["messages"] == 0
+    await nc.close()
+
+
+async def test_workqueue_removes_acked_messages_and_allows_one_consumer_per_subject(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], retention=api.RetentionPolicy.WORK_QUEUE)
+    await publish_n(js, "s.a", 3)
+    sub = await pull_consumer(js, jsm, name="w")
+    msgs = await sub.fetch(3, timeout=WAIT_S)
+    await msgs[0].ack_sync()
+    await msgs[2].ack_sync()
+    st = await stream_state(nc, "S")
+    assert (st["messages"], st["first_seq"], st["last_seq"]) == (1, 2, 3)
+    resp = await api_request(
+        nc, "$JS.API.CONSUMER.CREATE.S.x", {"stream_name": "S", "config": {"name": "x", "ack_policy": "explicit"}}
+    )
+    assert_api_error(resp, 10099, 400)
+    await jsm.delete_consumer("S", "w")
+    await pull_consumer(js, jsm, name="fa", filter_subject="s.a")
+    resp = await api_request(
+        nc,
+        "$JS.API.CONSUMER.CREATE.S.fb.s.*",
+        {"stream_name": "S", "config": {"name": "fb", "filter_subject": "s.*", "ack_policy": "explicit"}},
+    )
+    assert_api_error(resp, 10100, 400)
+    resp = await api_request(
+        nc, "$JS.API.CONSUMER.CREATE.S.n", {"stream_name": "S", "config": {"name": "n", "ack_policy": "none"}}
+    )
+    assert_api_error(resp, 10084, 400)
+    await nc.close()
+
+
+# ---- limits --------------------------------------------------------------------------------------
+
+
+async def test_max_msgs_discards_old(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], max_msgs=3)
+    await publish_n(js, "s.a", 5)
+    st = await stream_state(nc, "S")
+    assert (st["messages"], st["first_seq"], st["last_seq"]) == (3, 3, 5)
+    await nc.close()
+
+
+async def test_max_msgs_with_discard_new_refuses(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], max_msgs=2, discard=api.DiscardPolicy.NEW)
+    await publish_n(js, "s.a", 2)
+    with pytest.raises(APIError) as err:
+        await js.publish("s.a", b"3")
+    assert err.value.err_code == 10077
+    assert err.value.description == "maximum messages exceeded"
+    st = await stream_state(nc, "S")
+    assert (st["messages"], st["last_seq"]) == (2, 2)
+    await nc.close()
+
+
+async def test_max_bytes_discards_old_and_refuses_with_discard_new(server):
+    nc, js, jsm = await js_connect(server)
+    one = file_bytes("s.a", b"x" * 100)
+    await jsm.add_stream(name="OLD", subjects=["o.>"], max_bytes=one * 3)
+    for _ in range(5):
+        await js.publish("o.a", b"x" * 100)
+    st = await stream_state(nc, "OLD")
+    assert (st["messages"], st["bytes"], st["first_seq"]) == (3, one * 3, 3)
+    await jsm.add_stream(name="NEW", subjects=["n.>"], max_bytes=one * 2, discard=api.DiscardPolicy.NEW)
+    for _ in range(2):
+        await js.publish("n.a", b"x" * 100)
+    with pytest.raises(APIError) as err:
+        await js.publish("n.a", b"x" * 100)
+    assert err.value.err_code == 10077
+    assert err.value.description == "maximum bytes exceeded"
+    await nc.close()
+
+
+async def test_max_age_expires_messages(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], max_age=0.5, duplicate_window=0.5)
+    await publish_n(js, "s.a", 3)
+
+    async def gone():
+        return (await stream_state(nc, "S"))["messages"] == 0
+
+    assert await wait_until(gone, timeout=3.0)
+    st = await stream_state(nc, "S")
+    assert (st["first_seq"], st["last_seq"]) == (4, 3)
+    await nc.close()
+
+
+async def test_max_msgs_per_subject_keeps_the_newest_per_subject(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], max_msgs_per_subject=2)
+    for subj in ("s.a", "s.a", "s.b", "s.a", "s.b", "s.b"):
+        await js.publish(subj, b"x")
+    info = await jsm.stream_info("S", subjects_filter=">")
+    assert info.state.subjects == {"s.a": 2, "s.b": 2}
+    assert info.state.first_seq == 2
+    await nc.close()
+
+
+async def test_discard_new_per_subject_refuses_on_a_full_subject(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(
+        name="S",
+        subjects=["s.>"],
+        max_msgs_per_subject=1,
+        discard=api.DiscardPolicy.NEW,
+        discard_new_per_subject=True,
+    )
+    await js.publish("s.a", b"1")
+    await js.publish("s.b", b"1")
+    with pytest.raises(APIError) as err:
+        await js.publish("s.a", b"2")
+    assert err.value.err_code == 10077
+    assert err.value.description == "maximum messages per subject exceeded"
+    await nc.close()
+
+
+async def test_max_msg_size_refuses_larger_messages(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], max_msg_size=10)
+    await js.publish("s.a", b"x" * 10)
+    with pytest.raises(APIError) as err:
+        await js.publish("s.a", b"x" * 11)
+    assert err.value.err_code == 10054
+    assert err.value.code == 400
+    await nc.close()
+
+
+async def test_max_consumers_is_enforced(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], max_consumers=1)
+    await jsm.add_consumer("S", durable_name="one", ack_policy=api.AckPolicy.EXPLICIT)
+    with pytest.raises(APIError) as err:
+        await jsm.add_consumer("S", durable_name="two", ack_policy=api.AckPolicy.EXPLICIT)
+    assert err.value.err_code == 10026
+    await nc.close()
+
+
+async def test_messages_removed_by_limits_leave_consumer_pending(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], max_msgs=3)
+    await publish_n(js, "s.a", 3)
+    sub = await pull_consumer(js, jsm, ack_wait=30)
+    await sub.fetch(3, timeout=WAIT_S)
+    assert (await jsm.consumer_info("S", "d")).num_ack_pending == 3
+    await publish_n(js, "s.a", 2, start=4)
+    info = await consumer_info_when(jsm, "S", "d", lambda i: i.num_ack_pending == 1)
+    assert info.num_ack_pending == 1
+    assert info.ack_floor.stream_seq == 2
+    assert info.num_pending == 2
+    await nc.close()
+
+
+# ---- publish headers -----------------------------------------------------------------------------
+
+
+async def test_duplicate_msg_id_within_the_window_is_not_stored_again(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], duplicate_window=60)
+    first = await js.publish("s.a", b"1", headers={"Nats-Msg-Id": "id-1"})
+    dup = await js.publish("s.a", b"1 again", headers={"Nats-Msg-Id": "id-1"})
+    other = await js.publish("s.a", b"2", headers={"Nats-Msg-Id": "id-2"})
+    assert (first.seq, first.duplicate) == (1, None) or (first.seq, first.duplicate) == (1, False)
+    assert (dup.seq, dup.duplicate) == (1, True)
+    assert other.seq == 2
+    assert (await stream_state(nc, "S"))["messages"] == 2
+    raw = await nc.request("s.a", b"3", headers={"Nats-Msg-Id": "id-2"}, timeout=WAIT_S)
+    assert json.loads(raw.data) == {"stream": "S", "seq": 2, "duplicate": True}
+    await nc.close()
+
+
+async def test_duplicate_window_expires(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], duplicate_window=0.3)
+    await js.publish("s.a", b"1", headers={"Nats-Msg-Id": "x"})
+    await asyncio.sleep(1.2)
+    again = await js.publish("s.a", b"1", headers={"Nats-Msg-Id": "x"})
+    assert (again.seq, bool(again.duplicate)) == (2, False)
+    await nc.close()
+
+
+async def test_expected_stream_and_last_sequence_headers(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"1", headers={"Nats-Expected-Stream": "S"})
+    with pytest.raises(APIError) as err:
+        await js.publish("s.a", b"2", headers={"Nats-Expected-Stream": "OTHER"})
+    assert (err.value.err_code, err.value.code) == (10060, 400)
+    await js.publish("s.a", b"2", headers={"Nats-Expected-Last-Sequence": "1"})
+    with pytest.raises(APIError) as err:
+        await js.publish("s.a", b"3", headers={"Nats-Expected-Last-Sequence": "1"})
+    assert err.value.err_code == 10071
+    assert err.value.description == "wrong last sequence: 2"
+    await nc.close()
+
+
+async def test_expected_last_subject_sequence_header(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"1", headers={"Nats-Expected-Last-Subject-Sequence": "0"})
+    await js.publish("s.b", b"1")
+    await js.publish("s.a", b"2", headers={"Nats-Expected-Last-Subject-Sequence": "1"})
+    with pytest.raises(APIError) as err:
+        await js.publish("s.a", b"3", headers={"Nats-Expected-Last-Subject-Sequence": "1"})
+    assert (err.value.err_code, err.value.description) == (10071, "wrong last sequence: 3")
+    with pytest.raises(APIError) as err:
+        await js.publish("s.b", b"2", headers={"Nats-Expected-Last-Subject-Sequence": "0"})
+    assert err.value.err_code == 10071
+    await nc.close()
+
+
+async def test_expected_last_msg_id_header(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"1", headers={"Nats-Msg-Id": "a"})
+    await js.publish("s.a", b"2", headers={"Nats-Msg-Id": "b", "Nats-Expected-Last-Msg-Id": "a"})
+    with pytest.raises(APIError) as err:
+        await js.publish("s.a", b"3", headers={"Nats-Msg-Id": "c", "Nats-Expected-Last-Msg-Id": "a"})
+    assert (err.value.err_code, err.value.description) == (10070, "wrong last msg ID: b")
+    await nc.close()
+
+
+async def test_rollup_sub_and_all(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], allow_rollup_hdrs=True)
+    for subj in ("s.a", "s.a", "s.b", "s.a"):
+        await js.publish(subj, b"x")
+    await js.publish("s.a", b"rolled", headers={"Nats-Rollup": "sub"})
+    info = await jsm.stream_info("S", subjects_filter=">")
+    assert info.state.subjects == {"s.a": 1, "s.b": 1}
+    assert info.state.messages == 2
+    await js.publish("s.c", b"all", headers={"Nats-Rollup": "all"})
+    st = await stream_state(nc, "S")
+    assert (st["messages"], st["first_seq"], st["last_seq"]) == (1, 6, 6)
+    await nc.close()
+
+
+async def test_rollup_needs_allow_rollup_hdrs(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    with pytest.raises(APIError) as err:
+        await js.publish("s.a", b"x", headers={"Nats-Rollup": "sub"})
+    assert (err.value.err_code, err.value.description) == (10111, "rollup not permitted")
+    await nc.close()
+
+
+async def test_deny_delete_and_deny_purge(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], deny_delete=True, deny_purge=True)
+    await publish_n(js, "s.a", 2)
+    resp = await api_request(nc, "$JS.API.STREAM.MSG.DELETE.S", {"seq": 1})
+    assert_api_error(resp, 10057, 500)
+    assert resp["error"]["description"] == "message delete not permitted"
+    resp = await api_request(nc, "$JS.API.STREAM.PURGE.S")
+    assert_api_error(resp, 10110, 500)
+    assert resp["error"]["description"] == "stream purge not permitted"
+    assert (await stream_state(nc, "S"))["messages"] == 2
+    await nc.close()
+
+
+async def test_sealed_stream_refuses_writes_deletes_and_purges(server):
+    nc, js, jsm = await js_connect(server)
+    info = await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 2)
+    cfg = info.config
+    cfg.sealed = True
+    sealed = await jsm.update_stream(cfg)
+    assert sealed.config.sealed is True
+    assert sealed.config.deny_delete is True and sealed.config.deny_purge is True
+    with pytest.raises(APIError) as err:
+        await js.publish("s.a", b"x")
+    assert err.value.err_code == 10109
+    resp = await api_request(nc, "$JS.API.STREAM.PURGE.S")
+    assert_api_error(resp, 10109, 400)
+    resp = await api_request(nc, "$JS.API.STREAM.MSG.DELETE.S", {"seq": 1})
+    assert_api_error(resp, 10109, 400)
+    cfg.sealed = False
+    resp = await api_request(nc, "$JS.API.STREAM.UPDATE.S", json.dumps(cfg.as_dict()).encode())
+    assert_api_error(resp, 10052, 500)
+    await nc.close()
+
+
+async def test_no_ack_stream_stores_without_answering(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], no_ack=True)
+    with pytest.raises(nats.errors.TimeoutError):
+        await nc.request("s.a", b"x", timeout=0.3)
+    await barrier(nc)
+    assert (await stream_state(nc, "S"))["messages"] == 1
+    await nc.close()
+
+
+# ---- consumer state ------------------------------------------------------------------------------
+
+
+async def test_consumer_counters_are_exact(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 10)
+    sub = await pull_consumer(js, jsm, ack_wait=0.3)
+    msgs = await sub.fetch(6, timeout=WAIT_S)
+    for m in msgs[:2]:
+        await m.ack_sync()
+    await msgs[3].ack_sync()
+    info = await jsm.consumer_info("S", "d")
+    assert (info.delivered.consumer_seq, info.delivered.stream_seq) == (6, 6)
+    assert (info.ack_floor.consumer_seq, info.ack_floor.stream_seq) == (2, 2)
+    assert (info.num_ack_pending, info.num_redelivered, info.num_pending) == (3, 0, 4)
+    # Let 3, 5 and 6 time out and come back (redeliveries go before new messages).
+    await asyncio.sleep(0.5)
+    redelivered = await sub.fetch(3, timeout=WAIT_S)
+    assert [m.metadata.sequence.stream for m in redelivered] == [3, 5, 6]
+    assert [m.metadata.sequence.consumer for m in redelivered] == [7, 8, 9]
+    info = await jsm.consumer_info("S", "d")
+    assert (info.delivered.consumer_seq, info.delivered.stream_seq) == (9, 6)
+    assert (info.num_ack_pending, info.num_redelivered, info.num_pending) == (3, 3, 4)
+    for m in redelivered:
+        await m.ack_sync()
+    info = await jsm.consumer_info("S", "d")
+    assert (info.ack_floor.consumer_seq, info.ack_floor.stream_seq) == (9, 6)
+    assert (info.num_ack_pending, info.num_redelivered, info.num_pending) == (0, 0, 4)
+    await nc.close()
+
+
+# ---- key-value -------------------------------------------------------------------------------------
+
+
+async def test_kv_put_get_create_update_delete_purge(server):
+    nc, js, jsm = await js_connect(server)
+    kv = await js.create_key_value(bucket="cfg", history=5)
+    info = await jsm.stream_info("KV_cfg")
+    assert info.config.subjects == ["$KV.cfg.>"]
+    assert info.config.allow_rollup_hdrs is True and info.config.deny_delete is True
+    assert info.config.max_msgs_per_subject == 5
+    rev1 = await kv.put("color", b"red")
+    entry = await kv.get("color")
+    assert (entry.key, entry.value, entry.revision) == ("color", b"red", rev1)
+    with pytest.raises(nats.js.errors.KeyWrongLastSequenceError):
+        await kv.create("color", b"blue")
+    rev2 = await kv.update("color", b"blue", last=rev1)
+    with pytest.raises(nats.js.errors.KeyWrongLastSequenceError):
+        await kv.update("color", b"green", last=rev1)
+    assert (await kv.get("color")).value == b"blue"
+    created = await kv.create("size", b"L")
+    assert created == rev2 + 1
+    await kv.delete("size")
+    with pytest.raises(nats.js.errors.KeyNotFoundError):
+        await kv.get("size")
+    # A deleted key can be created again.
+    again = await kv.create("size", b"M")
+    assert (await kv.get("size")).revision == again
+    await kv.put("color", b"green")
+    await kv.purge("color")
+    with pytest.raises(nats.js.errors.KeyNotFoundError):
+        await kv.get("color")
+    state = await stream_state(nc, "KV_cfg")
+    # One purge marker for color, the two size messages (delete marker removed? no: kept) and re-create.
+    subjects = (await jsm.stream_info("KV_cfg", subjects_filter=">")).state.subjects
+    assert subjects["$KV.cfg.color"] == 1
+    assert state["messages"] == sum(subjects.values())
+    with pytest.raises(nats.js.errors.KeyNotFoundError):
+        await kv.get("never")
+    await nc.close()
+
+
+async def test_kv_history_and_keys(server):
+    nc, js, jsm = await js_connect(server)
+    kv = await js.create_key_value(bucket="hist", history=3)
+    for v in (b"1", b"2", b"3", b"4"):
+        await kv.put("k", v)
+    await kv.put("other", b"x")
+    await kv.put("gone", b"x")
+    await kv.delete("gone")
+    history = await kv.history("k")
+    assert [e.value for e in history] == [b"2", b"3", b"4"]
+    assert sorted(await kv.keys()) == ["k", "other"]
+    status = await kv.status()
+    # k keeps 3 revisions; other 1; gone its value and the delete marker.
+    assert status.values == 6 and status.history == 3
+    await nc.close()
+
+
+async def test_kv_watch_sends_current_values_then_updates(server):
+    nc, js, jsm = await js_connect(server)
+    kv = await js.create_key_value(bucket="w")
+    await kv.put("a", b"1")
+    await kv.put("b", b"2")
+    await kv.put("a", b"3")
+    watcher = await kv.watchall()
+    initial = []
+    while True:
+        entry = await watcher.updates(timeout=WAIT_S)
+        if entry is None:
+            break
+        initial.append((entry.key, entry.value))
+    assert initial == [("b", b"2"), ("a", b"3")]
+    await kv.put("c", b"4")
+    await kv.delete("b")
+    upd = await watcher.updates(timeout=WAIT_S)
+    assert (upd.key, upd.value, upd.operation) == ("c", b"4", None)
+    upd = await watcher.updates(timeout=WAIT_S)
+    assert (upd.key, upd.operation) == ("b", "DEL")
+    await watcher.stop()
+    # An empty bucket says "no initial values" at once.
+    empty = await js.create_key_value(bucket="empty")
+    watcher = await empty.watchall()
+    assert await watcher.updates(timeout=WAIT_S) is None
+    await watcher.stop()
+    await nc.close()
+
+
+async def test_kv_missing_bucket(server):
+    nc, js, jsm = await js_connect(server)
+    with pytest.raises(nats.js.errors.BucketNotFoundError):
+        await js.key_value("missing")
+    await js.create_key_value(bucket="tmp")
+    assert await js.delete_key_value("tmp") is True
+    with pytest.raises(nats.js.errors.BucketNotFoundError):
+        await js.key_value("tmp")
+    await nc.close()
+
+
+# ---- restarts -----------------------------------------------------------------------------------
+
+
+async def test_restart_keeps_messages_dedupe_and_consumer_positions(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], duplicate_window=60)
+    acked = {}
+    for i in range(1, 51):
+        ack = await js.publish(f"s.{i % 3}", f"v{i}".encode(), headers={"Nats-Msg-Id": f"id{i}"})
+        acked[ack.seq] = f"v{i}".encode()
+    await jsm.delete_msg("S", 10)
+    del acked[10]
+    # d: 25 delivered (up to sequence 26, 10 is gone), 20 acknowledged (up to 21). done: everything acknowledged. new: deliver-new on an
+    # empty stream, with messages published after it was made.
+    d = await pull_consumer(js, jsm, name="d", ack_wait=0.5)
+    msgs = await d.fetch(25, timeout=WAIT_S)
+    for m in msgs[:20]:
+        await m.ack_sync()
+    done = await pull_consumer(js, jsm, name="done")
+    for m in await done.fetch(49, timeout=WAIT_S):
+        await m.ack_sync()
+    await jsm.add_stream(name="NEW", subjects=["new.>"])
+    await pull_consumer(js, jsm, stream="NEW", name="n", deliver_policy=api.DeliverPolicy.NEW)
+    await publish_n(js, "new.a", 3)
+    before = await stream_state(nc, "S")
+    await nc.close()
+    # nats-server writes consumer state at most ten times a second; give it the time.
+    await asyncio.sleep(0.3)
+    server.restart()
+    nc, js, jsm = await js_connect(server)
+    after = await stream_state(nc, "S")
+    for key in ("messages", "bytes", "first_seq", "last_seq", "num_deleted", "first_ts", "last_ts", "num_subjects"):
+        assert after[key] == before[key], key
+    for seq, data in acked.items():
+        assert (await jsm.get_msg("S", seq)).data == data
+    dup = await js.publish("s.1", b"again", headers={"Nats-Msg-Id": "id50"})
+    assert (dup.seq, dup.duplicate) == (50, True)
+
+    info = await jsm.consumer_info("S", "d")
+    assert (info.delivered.stream_seq, info.ack_floor.stream_seq, info.num_ack_pending) == (26, 21, 5)
+    assert (info.delivered.consumer_seq, info.ack_floor.consumer_seq) == (25, 20)
+    assert info.num_pending == 24
+    await asyncio.sleep(0.6)
+    sub = await js.pull_subscribe_bind("d", stream="S")
+    redelivered = await sub.fetch(5, timeout=WAIT_S)
+    assert [m.metadata.sequence.stream for m in redelivered] == [22, 23, 24, 25, 26]
+    assert all(m.metadata.num_delivered == 2 for m in redelivered)
+
+    info = await jsm.consumer_info("S", "done")
+    assert (info.ack_floor.stream_seq, info.num_ack_pending, info.num_pending) == (50, 0, 0)
+    ack = await js.publish("s.x", b"after restart")
+    sub = await js.pull_subscribe_bind("done", stream="S")
+    nxt = await sub.fetch(1, timeout=WAIT_S)
+    assert [m.metadata.sequence.stream for m in nxt] == [ack.seq]
+
+    info = await jsm.consumer_info("NEW", "n")
+    assert info.num_pending == 3
+    sub = await js.pull_subscribe_bind("n", stream="NEW")
+    assert [m.data for m in await sub.fetch(3, timeout=WAIT_S)] == [b"m1", b"m2", b"m3"]
+    await nc.close()
+
+
+async def test_restart_keeps_kv_buckets(server):
+    nc, js, jsm = await js_connect(server)
+    kv = await js.create_key_value(bucket="keep", history=2)
+    await kv.put("a", b"1")
+    await kv.put("a", b"2")
+    await kv.put("b", b"3")
+    await kv.delete("b")
+    await nc.close()
+    server.restart()
+    nc, js, jsm = await js_connect(server)
+    kv = await js.key_value("keep")
+    entry = await kv.get("a")
+    assert (entry.value, entry.revision) == (b"2", 2)
+    with pytest.raises(nats.js.errors.KeyNotFoundError):
+        await kv.get("b")
+    assert [e.value for e in await kv.history("a")] == [b"1", b"2"]
+    await nc.close()
+
+
+@pytest.mark.timeout(40)
+async def test_kill_9_while_publishing_loses_no_acknowledged_message(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 100)
+    d = await pull_consumer(js, jsm, name="d")
+    for m in await d.fetch(100, timeout=WAIT_S):
+        await m.ack_sync()
+    await nc.close()
+
+    acked: dict[int, bytes] = {}
+    killed = asyncio.Event()
+
+    async def publisher(worker: int):
+        conn = await connect(server, max_reconnect_attempts=0, allow_reconnect=False)
+        pjs = conn.jetstream(timeout=1)
+        i = 0
+        try:
+            while not killed.is_set():
+                data = f"w{worker}-{i}".encode()
+                try:
+                    ack = await pjs.publish(f"s.w{worker}", data)
+                except Exception:
+                    return
+                acked[ack.seq] = data
+                i += 1
+        finally:
+            try:
+                await conn.close()
+            except Exception:
+                pass
+
+    tasks = [asyncio.create_task(publisher(w)) for w in range(4)]
+    await wait_until(lambda: asyncio.sleep(0, result=len(acked) >= 400), timeout=20)
+    server.kill()
+    killed.set()
+    await asyncio.gather(*tasks)
+    assert len(acked) >= 400
+
+    server.restart()
+    nc, js, jsm = await js_connect(server)
+    st = await stream_state(nc, "S")
+    assert st["last_seq"] >= max(acked)
+    for seq, data in sorted(acked.items()):
+        msg = await jsm.get_msg("S", seq)
+        assert msg.data == data, seq
+    if is_reference():
+        # nats-server 2.9.10 writes consumer acks lazily and loses them to SIGKILL: its durable
+        # comes back with the 100 messages delivered but unacknowledged.
+        await nc.close()
+        return
+    info = await jsm.consumer_info("S", "d")
+    assert (info.ack_floor.stream_seq, info.delivered.stream_seq, info.num_ack_pending) == (100, 100, 0)
+    assert info.num_pending == st["messages"] - 100
+    sub = await js.pull_subscribe_bind("d", stream="S")
+    nxt = await sub.fetch(1, timeout=WAIT_S)
+    assert nxt[0].metadata.sequence.stream == 101
+    await nc.close()
+
+
+async def test_memory_streams_do_not_outlive_a_restart(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="M", subjects=["m.>"], storage=api.StorageType.MEMORY)
+    await jsm.add_stream(name="F", subjects=["f.>"])
+    await js.publish("m.a", b"1")
+    await jsm.add_consumer("M", durable_name="d", ack_policy=api.AckPolicy.EXPLICIT)
+    await nc.close()
+    server.restart()
+    nc, js, jsm = await js_connect(server)
+    names = await api_request(nc, "$JS.API.STREAM.NAMES")
+    assert names["streams"] == ["F"]
+    with pytest.raises(NotFoundError):
+        await jsm.stream_info("M")
     await nc.close()
