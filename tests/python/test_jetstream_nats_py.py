@@ -756,6 +756,20 @@ async def test_push_consumer_delivers_to_its_subject(server):
     await nc.close()
 
 
+async def test_push_consumer_delivers_promptly_once_its_subscriber_arrives(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await publish_n(js, "s.a", 1)
+    await jsm.add_consumer("S", durable_name="p", deliver_subject="late.sub", ack_policy=api.AckPolicy.NONE)
+    await asyncio.sleep(0.1)
+    sub = await nc.subscribe("late.sub")
+    started = time.monotonic()
+    msg = await sub.next_msg(timeout=WAIT_S)
+    assert msg.data == b"m1"
+    assert time.monotonic() - started < 0.3
+    await nc.close()
+
+
 async def test_push_subscribe_through_nats_py(server):
     nc, js, jsm = await js_connect(server)
     await jsm.add_stream(name="S", subjects=["s.>"])

@@ -473,9 +473,16 @@ impl Consumer {
 
     /// How long until the next timer is due.
     fn next_timer(&self, now: i64) -> Duration {
+        let waiting_for_interest = !self.config.read().is_pull() && !self.push_interest();
         let cfg = self.config.read();
         let st = self.state.lock();
         let mut next = now + 1_000_000_000;
+        if waiting_for_interest {
+            // The router does not announce new subscriptions: look again soon after interest was
+            // last seen (a client subscribing right after creating the consumer), then less often.
+            let since = (now - st.last_interest).max(0);
+            next = next.min(now + (since / 8).clamp(5_000_000, 500_000_000));
+        }
         if let Some(&(d, _)) = st.deadlines.first() {
             next = next.min(d);
         }
