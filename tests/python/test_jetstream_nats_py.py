@@ -615,7 +615,7 @@ async def test_paused_consumer_delivers_after_pause_until(server):
     await js.publish("s.a", b"1")
     early = await raw_pull(nc, "S", "d", {"batch": 1, "expires": 300_000_000})
     assert [status(m) for m in early] == ["408"]
-    later = await raw_pull(nc, "S", "d", {"batch": 1, "expires": 2_000_000_000})
+    later = await raw_pull(nc, "S", "d", {"batch": 1, "expires": 2_000_000_000}, count=1)
     assert [m.data for m in later] == [b"1"]
     # Resume at once with an empty request.
     resp = await api_request(nc, "$JS.API.CONSUMER.PAUSE.S.d", {})
@@ -675,6 +675,24 @@ async def test_pull_no_wait_on_empty_consumer_gets_404(server):
     got = await raw_pull(nc, "S", "d", {"batch": 5, "no_wait": True})
     assert [m.data for m in got[:2]] == [b"m1", b"m2"]
     assert status(got[2]) == "408"
+    await nc.close()
+
+
+async def test_pull_request_of_a_departed_client_is_dropped(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await jsm.add_consumer("S", durable_name="d", ack_policy=api.AckPolicy.EXPLICIT)
+    other = await connect(server)
+    await other.publish("$JS.API.CONSUMER.MSG.NEXT.S.d", b'{"batch":1}', reply="gone.inbox")
+    await other.close()
+
+    async def no_waiting():
+        return (await jsm.consumer_info("S", "d")).num_waiting == 0
+
+    assert await wait_until(no_waiting)
+    await js.publish("s.a", b"x")
+    got = await raw_pull(nc, "S", "d", {"batch": 1, "expires": 1_000_000_000}, count=1)
+    assert [(m.data, status(m)) for m in got] == [(b"x", None)]
     await nc.close()
 
 
@@ -951,7 +969,6 @@ async def test_unacked_message_is_redelivered_after_ack_wait(server):
     sub = await pull_consumer(js, jsm, ack_wait=0.3)
     first = (await sub.fetch(1, timeout=WAIT_S))[0]
     assert first.metadata.num_delivered == 1
-    assert await raw_pull(nc, "S", "d", {"batch": 1, "no_wait": True}) != []
     again = (await sub.fetch(1, timeout=WAIT_S))[0]
     assert again.data == b"once"
     assert again.metadata.num_delivered == 2
@@ -1206,6 +1223,24 @@ async def test_interest_retention_ignores_consumers_whose_filter_does_not_match(
     msg = (await a.fetch(1, timeout=WAIT_S))[0]
     await msg.ack_sync()
     assert (await stream_state(nc, "S"))["messages"] == 0
+    await nc.close()
+
+
+async def test_interest_retention_drops_what_only_a_deleted_consumer_needed(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"], retention=api.RetentionPolicy.INTEREST)
+    a = await pull_consumer(js, jsm, name="a")
+    await pull_consumer(js, jsm, name="b")
+    await publish_n(js, "s.a", 2)
+    for m in await a.fetch(2, timeout=WAIT_S):
+        await m.ack_sync()
+    assert (await stream_state(nc, "S"))["messages"] == 2
+    await jsm.delete_consumer("S", "b")
+
+    async def emptied():
+        return (await stream_state(nc, "S"))["messages"] == 0
+
+    assert await wait_until(emptied)
     await nc.close()
 
 

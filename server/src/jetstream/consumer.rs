@@ -320,6 +320,11 @@ impl Consumer {
         filters.is_empty() || filters.iter().any(|f| subject::matches(f, subj))
     }
 
+    /// The stream sequence everything up to which is acknowledged.
+    pub fn ack_floor(&self) -> u64 {
+        self.state.lock().store.state().ack_floor.stream_seq
+    }
+
     /// Has this consumer delivered and been acknowledged for `seq` (or does it not track acks)?
     pub fn has_acked(&self, seq: u64) -> bool {
         let st = self.state.lock();
@@ -402,7 +407,8 @@ impl Consumer {
 
     pub fn info(&self) -> ConsumerInfo {
         let cfg = self.config();
-        let st = self.state.lock();
+        let mut st = self.state.lock();
+        self.prune_waiting(&mut st);
         let s = st.store.state();
         let num_pending = self.stream.upgrade().map_or(0, |stream| self.num_pending(&st, &stream));
         let last_active = |ts: i64| (ts > 0).then_some(Timestamp(ts));
@@ -433,6 +439,13 @@ impl Consumer {
             priority_groups: Vec::new(),
             config: Some(cfg),
         }
+    }
+
+    /// Forgets pull requests whose requester went away (no subscription on the reply subject):
+    /// what they would get would be lost until the ack wait ends.
+    fn prune_waiting(&self, st: &mut State) {
+        let Some(js) = self.js.upgrade() else { return };
+        st.waiting.retain(|r| js.router.sublist().has_interest(&r.reply));
     }
 
     fn push_interest(&self) -> bool {
@@ -633,6 +646,9 @@ impl Consumer {
         st.last_active = now;
         st.last_interest = now;
         if cfg.max_waiting > 0 && st.waiting.len() as i64 >= cfg.max_waiting {
+            self.prune_waiting(&mut st);
+        }
+        if cfg.max_waiting > 0 && st.waiting.len() as i64 >= cfg.max_waiting {
             drop(st);
             return send_status(outbox, &reply, 409, "Exceeded MaxWaiting");
         }
@@ -745,6 +761,8 @@ impl Consumer {
         let mut st = self.state.lock();
         if push {
             st.last_interest = now;
+        } else {
+            self.prune_waiting(&mut st);
         }
         let mut pending_count: Option<u64> = None;
         let replay = cfg.replay_policy == ReplayPolicy::Original;

@@ -265,8 +265,27 @@ impl Stream {
         self.consumers.write().insert(consumer.name.clone(), consumer);
     }
 
+    /// Removes a consumer. Under interest retention the messages only it still needed go too.
     pub(crate) fn remove_consumer(&self, name: &str) -> Option<Arc<Consumer>> {
-        self.consumers.write().remove(name)
+        let removed = self.consumers.write().remove(name)?;
+        if self.retention() == RetentionPolicy::Interest {
+            self.drop_unwanted_from(removed.ack_floor() + 1);
+        }
+        Some(removed)
+    }
+
+    /// Interest retention: removes every message from `start` on that no consumer still needs.
+    fn drop_unwanted_from(&self, start: u64) {
+        let mut seq = start.max(1);
+        loop {
+            let next = self.with_store(|s| s.load_next(seq, ">").ok().flatten());
+            let Some(m) = next else { break };
+            let wanted = self.consumers.read().values().any(|c| c.matches_subject(&m.subject) && !c.has_acked(m.seq));
+            if !wanted {
+                let _ = self.inner.lock().store.remove(m.seq, false);
+            }
+            seq = m.seq + 1;
+        }
     }
 
     /// Wakes every consumer (new messages, purge, limits).
