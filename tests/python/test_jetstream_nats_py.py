@@ -696,6 +696,21 @@ async def test_pull_request_of_a_departed_client_is_dropped(server):
     await nc.close()
 
 
+async def test_waiting_pull_request_learns_the_consumer_was_deleted(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await jsm.add_consumer("S", durable_name="d", ack_policy=api.AckPolicy.EXPLICIT)
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    await nc.publish("$JS.API.CONSUMER.MSG.NEXT.S.d", b'{"batch":1,"expires":5000000000}', reply=inbox)
+    await barrier(nc)
+    await jsm.delete_consumer("S", "d")
+    msg = await sub.next_msg(timeout=WAIT_S)
+    assert status(msg) == "409"
+    assert msg.headers["Description"] == "Consumer Deleted"
+    await nc.close()
+
+
 async def test_pull_max_bytes_too_small_gets_409(server):
     nc, js, jsm = await js_connect(server)
     await jsm.add_stream(name="S", subjects=["s.>"])

@@ -83,7 +83,11 @@ struct State {
     deadline_of: HashMap<u64, i64>,
     waiting: VecDeque<PullRequest>,
     last_delivery: i64,
+    /// When a push consumer last sent anything (message or heartbeat), for idle heartbeats.
+    last_push: i64,
     last_active: i64,
+    /// When an ack was last applied.
+    last_ack: i64,
     /// When the push subject (or pull traffic) was last seen; for the inactive threshold.
     last_interest: i64,
     fc: FlowControl,
@@ -247,7 +251,9 @@ impl Consumer {
                 deadline_of: HashMap::new(),
                 waiting: VecDeque::new(),
                 last_delivery: now,
+                last_push: now,
                 last_active: now,
+                last_ack: 0,
                 last_interest: now,
                 fc: FlowControl::default(),
                 replay_last: None,
@@ -379,6 +385,13 @@ impl Consumer {
             }
             if delete {
                 let _ = meta::remove_consumer(&js.store_dir, &self.stream_name, &self.name);
+                // Waiting pull requests learn at once that nothing more will come.
+                let waiting = std::mem::take(&mut self.state.lock().waiting);
+                let mut outbox = Outbox::new(js.router.clone(), self.inbox.id());
+                for r in waiting {
+                    send_status(&mut outbox, &r.reply, 409, "Consumer Deleted");
+                }
+                outbox.flush();
             }
         }
         if !delete {
@@ -425,7 +438,7 @@ impl Consumer {
             ack_floor: SequenceInfo {
                 consumer: s.ack_floor.consumer_seq,
                 stream: s.ack_floor.stream_seq,
-                last: last_active(if s.ack_floor.consumer_seq > 0 { st.last_active } else { 0 }),
+                last: last_active(st.last_ack),
             },
             num_ack_pending: s.pending.len() as i64,
             num_redelivered: s.redelivered.len() as i64,
@@ -508,7 +521,7 @@ impl Consumer {
             }
         }
         if cfg.heartbeat > 0 && !cfg.is_pull() {
-            next = next.min(st.last_delivery + cfg.heartbeat);
+            next = next.min(st.last_push + cfg.heartbeat);
         }
         if let Some(p) = cfg.pause_until {
             if p.0 > now {
@@ -555,6 +568,7 @@ impl Consumer {
             let is_pending = st.store.state().pending.contains_key(&sseq);
             match &kind {
                 AckKind::Ack | AckKind::Term(_) | AckKind::Next(_) => {
+                    st.last_ack = now;
                     if cfg.ack_policy == ApiAckPolicy::All {
                         let below: Vec<u64> = st.store.state().pending.range(..=sseq).map(|(&s, _)| s).collect();
                         if st.store.update_acks(info.consumer_seq, sseq).is_ok() {
@@ -712,8 +726,8 @@ impl Consumer {
             }
             i += 1;
         }
-        if cfg.heartbeat > 0 && !cfg.is_pull() && now - st.last_delivery >= cfg.heartbeat {
-            st.last_delivery = now;
+        if cfg.heartbeat > 0 && !cfg.is_pull() && now - st.last_push >= cfg.heartbeat {
+            st.last_push = now;
             let s = st.store.state();
             let mut hdr = HeaderMap::with_status(100, Some("Idle Heartbeat"));
             hdr.insert("Nats-Last-Consumer", s.delivered.consumer_seq.to_string());
@@ -894,6 +908,7 @@ impl Consumer {
                 set_timer(&mut st, msg.seq, now + ack_wait_for(&cfg, dc));
             }
             st.last_delivery = now;
+            st.last_push = now;
             if push {
                 if cfg.flow_control {
                     st.fc.since += size;
