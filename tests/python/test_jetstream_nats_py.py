@@ -1834,3 +1834,60 @@ async def test_memory_streams_do_not_outlive_a_restart(server):
     with pytest.raises(NotFoundError):
         await jsm.stream_info("M")
     await nc.close()
+
+
+# ---- advisories ------------------------------------------------------------------------------------
+
+
+async def test_advisories_announce_streams_consumers_naks_terms_and_max_deliveries(server):
+    nc, js, jsm = await js_connect(server)
+    events = await nc.subscribe("$JS.EVENT.ADVISORY.>")
+    await barrier(nc)
+    info = await jsm.add_stream(name="S", subjects=["s.>"])
+    await jsm.update_stream(info.config)
+    await publish_n(js, "s.a", 2)
+    sub = await pull_consumer(js, jsm, name="d", ack_wait=0.2, max_deliver=2)
+    first, second = await sub.fetch(2, timeout=WAIT_S)
+    await first.nak()
+    await second.term()
+    again = await sub.fetch(1, timeout=WAIT_S)
+    assert again[0].metadata.num_delivered == 2
+    await asyncio.sleep(0.3)
+    with pytest.raises(nats.errors.TimeoutError):
+        await sub.fetch(1, timeout=0.3)
+    await jsm.delete_consumer("S", "d")
+    await jsm.delete_stream("S")
+
+    seen = {}
+    deadline = time.monotonic() + WAIT_S
+    while len(seen) < 8 and time.monotonic() < deadline:
+        try:
+            msg = await events.next_msg(timeout=0.5)
+        except nats.errors.TimeoutError:
+            continue
+        if msg.subject != "$JS.EVENT.ADVISORY.API":  # API audit events are not produced by switchyard
+            seen[msg.subject] = json.loads(msg.data)
+    expected = {
+        "$JS.EVENT.ADVISORY.STREAM.CREATED.S": ("io.nats.jetstream.advisory.v1.stream_action", "create"),
+        "$JS.EVENT.ADVISORY.STREAM.UPDATED.S": ("io.nats.jetstream.advisory.v1.stream_action", "modify"),
+        "$JS.EVENT.ADVISORY.STREAM.DELETED.S": ("io.nats.jetstream.advisory.v1.stream_action", "delete"),
+        "$JS.EVENT.ADVISORY.CONSUMER.CREATED.S.d": ("io.nats.jetstream.advisory.v1.consumer_action", "create"),
+        "$JS.EVENT.ADVISORY.CONSUMER.DELETED.S.d": ("io.nats.jetstream.advisory.v1.consumer_action", "delete"),
+        "$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED.S.d": ("io.nats.jetstream.advisory.v1.nak", None),
+        "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.S.d": ("io.nats.jetstream.advisory.v1.terminated", None),
+        "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.S.d": ("io.nats.jetstream.advisory.v1.max_deliver", None),
+    }
+    for subject, (kind, action) in expected.items():
+        assert subject in seen, (subject, sorted(seen))
+        event = seen[subject]
+        assert event["type"] == kind
+        assert event["id"] and event["timestamp"]
+        assert event["stream"] == "S"
+        if action:
+            assert event["action"] == action
+    assert (seen["$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED.S.d"]["stream_seq"], seen["$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED.S.d"]["deliveries"]) == (1, 1)
+    term = seen["$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.S.d"]
+    assert (term["stream_seq"], term["consumer_seq"], term["deliveries"]) == (2, 2, 1)
+    maxd = seen["$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.S.d"]
+    assert (maxd["stream_seq"], maxd["deliveries"]) == (1, 2)
+    await nc.close()

@@ -25,6 +25,7 @@ use switchyard_shared::api::stream::{self as apistream, StorageType, StreamConfi
 use switchyard_shared::subject;
 use switchyard_shared::time::Timestamp;
 
+use super::advisory::{Action, Advisory};
 use super::consumer::Consumer;
 use super::store::PurgeRequest;
 use super::stream::Stream;
@@ -208,6 +209,7 @@ fn stream_create(js: &Arc<JetStream>, name: &str, payload: &[u8]) -> Result<Stre
     let stream = Stream::open(js, config, None)?;
     js.insert_stream(stream.clone());
     info!(stream = %name, "stream created");
+    js.advise(Advisory::Stream { stream: name, action: Action::Create });
     Ok(StreamCreateResponse { info: Some(stream.info(false, None)), did_create: true, ..Default::default() })
 }
 
@@ -223,6 +225,7 @@ fn stream_update(js: &Arc<JetStream>, name: &str, payload: &[u8]) -> Result<Stre
     check_overlap(js, &config)?;
     check_resources(js, &config, Some(name))?;
     stream.update(js, config)?;
+    js.advise(Advisory::Stream { stream: name, action: Action::Modify });
     Ok(StreamUpdateResponse { info: Some(stream.info(false, None)), ..Default::default() })
 }
 
@@ -272,6 +275,7 @@ fn stream_delete(js: &JetStream, name: &str) -> Result<StreamDeleteResponse, Api
     let stream = js.remove_stream(name).ok_or_else(ApiError::stream_not_found)?;
     stream.stop(true);
     info!(stream = %name, "stream deleted");
+    js.advise(Advisory::Stream { stream: name, action: Action::Delete });
     Ok(StreamDeleteResponse::ok())
 }
 
@@ -459,6 +463,7 @@ fn create_consumer(
     }
     let consumer = Consumer::open(js, &stream, name, config, false)?;
     stream.insert_consumer(consumer.clone());
+    js.advise(Advisory::Consumer { stream: stream_name, consumer: &consumer.name, action: Action::Create });
     Ok(ConsumerCreateResponse { info: Some(consumer.info()), ..Default::default() })
 }
 
@@ -497,6 +502,7 @@ fn consumer_delete(js: &JetStream, stream: &str, name: &str) -> Result<ConsumerD
     let stream = lookup(js, stream)?;
     let consumer = stream.remove_consumer(name).ok_or_else(ApiError::consumer_not_found)?;
     consumer.stop(true);
+    js.advise(Advisory::Consumer { stream: &stream.name, consumer: name, action: Action::Delete });
     Ok(ConsumerDeleteResponse::ok())
 }
 

@@ -30,6 +30,7 @@ use switchyard_shared::subject;
 use switchyard_shared::time::Timestamp;
 
 use super::ack::{ack_subject, parse_ack, parse_ack_subject, AckKind};
+use super::advisory::{Action, Advisory};
 use super::store::{meta, AckPolicy, ConsumerStore, StoredMsg};
 use super::stream::{send_status, Stream};
 use super::JetStream;
@@ -561,6 +562,8 @@ impl Consumer {
         let now = now_nanos();
         let cfg = self.config();
         let mut acked: Vec<u64> = Vec::new();
+        // NAKs and terminations of pending messages are announced.
+        let mut announce = false;
         {
             let mut st = self.state.lock();
             st.last_active = now;
@@ -569,6 +572,7 @@ impl Consumer {
             match &kind {
                 AckKind::Ack | AckKind::Term(_) | AckKind::Next(_) => {
                     st.last_ack = now;
+                    announce = is_pending && matches!(kind, AckKind::Term(_));
                     if cfg.ack_policy == ApiAckPolicy::All {
                         let below: Vec<u64> = st.store.state().pending.range(..=sseq).map(|(&s, _)| s).collect();
                         if st.store.update_acks(info.consumer_seq, sseq).is_ok() {
@@ -583,6 +587,7 @@ impl Consumer {
                     }
                 }
                 AckKind::Nak(delay) => {
+                    announce = is_pending;
                     if is_pending {
                         clear_timer(&mut st, sseq);
                         match delay {
@@ -600,6 +605,23 @@ impl Consumer {
                         set_timer(&mut st, sseq, now + wait);
                     }
                 }
+            }
+        }
+        if announce {
+            if let Some(js) = self.js.upgrade() {
+                let (stream, consumer) = (self.stream_name.as_str(), self.name.as_str());
+                let (consumer_seq, stream_seq, deliveries) = (info.consumer_seq, info.stream_seq, info.delivered);
+                js.advise(match &kind {
+                    AckKind::Term(reason) => Advisory::Terminated {
+                        stream,
+                        consumer,
+                        consumer_seq,
+                        stream_seq,
+                        deliveries,
+                        reason: reason.as_deref(),
+                    },
+                    _ => Advisory::Nak { stream, consumer, consumer_seq, stream_seq, deliveries },
+                });
             }
         }
         if !acked.is_empty() {
@@ -752,11 +774,11 @@ impl Consumer {
 
     fn expire_inactive(self: &Arc<Self>, js: &Arc<JetStream>) {
         debug!(stream = %self.stream_name, consumer = %self.name, "consumer inactive, deleting");
-        if let Some(stream) = self.stream.upgrade() {
-            stream.remove_consumer(&self.name);
-        }
+        let removed = self.stream.upgrade().and_then(|stream| stream.remove_consumer(&self.name));
         self.stop(true);
-        let _ = js;
+        if removed.is_some() {
+            js.advise(Advisory::Consumer { stream: &self.stream_name, consumer: &self.name, action: Action::Delete });
+        }
     }
 
     /// Delivers whatever the targets (push interest, pull requests) and limits allow.
@@ -771,6 +793,7 @@ impl Consumer {
             return;
         }
         let filters = self.filters();
+        let domain = self.js.upgrade().and_then(|js| js.domain.clone());
         let deliver_subject = Bytes::copy_from_slice(cfg.deliver_subject.as_bytes());
         let mut st = self.state.lock();
         if push {
@@ -836,6 +859,13 @@ impl Consumer {
             if redelivery && cfg.max_deliver > 0 && dc as i64 > cfg.max_deliver {
                 let dseq = st.store.state().delivered.consumer_seq;
                 let _ = st.store.update_delivered(dseq, msg.seq, dc, now);
+                let advisory = Advisory::MaxDeliver {
+                    stream: &self.stream_name,
+                    consumer: &self.name,
+                    stream_seq: msg.seq,
+                    deliveries: dc - 1,
+                };
+                advisory.publish(outbox, domain.as_deref());
                 continue;
             }
             let size = msg.hdr.len() + msg.data.len() + msg.subject.len();
