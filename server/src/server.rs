@@ -19,6 +19,7 @@ use tracing::{info, warn};
 
 use switchyard_shared::op::ServerInfo;
 
+use crate::account::Accounts;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::core::conn::{now_nanos, Registry};
@@ -56,7 +57,10 @@ pub struct Server {
     pub server_name: String,
     /// Unix nanoseconds.
     pub start: i64,
+    /// The global account's router (`$G`).
     pub router: Arc<Router>,
+    /// Every account, `$G` (on `router`) included; clients use their user's account.
+    pub accounts: Accounts,
     pub stats: Arc<Stats>,
     pub registry: Registry,
     pub auth: Auth,
@@ -74,6 +78,8 @@ pub struct Server {
     pub websocket: Option<WsSettings>,
     /// Bound address of the WebSocket listener, filled in by `start`.
     pub ws_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// Monitoring state: JetStream and MQTT provider slots, traffic rates, the HTTP address.
+    pub monitoring: crate::monitor::Monitoring,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -97,13 +103,16 @@ impl Server {
         let server_id = new_server_id();
         let server_name = config.server_name.clone().unwrap_or_else(|| server_id.clone());
         let stats = Arc::new(Stats::default());
-        let auth = Auth::from_config(&config).map_err(StartError::Config)?;
+        let auth = Auth::from_config(&config).map_err(|e| StartError::Config(e.to_string()))?;
+        let router = Arc::new(Router::new(stats.clone()));
+        let accounts = Accounts::new(&config, router.clone(), &stats).map_err(|e| StartError::Config(e.to_string()))?;
         let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
         Ok(Arc::new(Server {
             server_id,
             server_name,
             start: now_nanos(),
-            router: Arc::new(Router::new(stats.clone())),
+            router,
+            accounts,
             stats,
             registry: Registry::new(CLOSED_RING),
             auth,
@@ -115,6 +124,7 @@ impl Server {
             jetstream: std::sync::OnceLock::new(),
             websocket: frontends.websocket.or_else(|| config.websocket.as_ref().map(WsSettings::from)),
             ws_addr: parking_lot::Mutex::new(None),
+            monitoring: crate::monitor::Monitoring::default(),
             config,
         }))
     }
@@ -206,6 +216,7 @@ impl Server {
         if let Some(js_config) = server.config.jetstream.clone() {
             let js = crate::jetstream::JetStream::start(&server, &js_config)
                 .map_err(|e| StartError::Config(e.to_string()))?;
+            crate::jetstream::monitor::install(&server, &js);
             let _ = server.jetstream.set(js);
         }
         let listener = bind(&server.config.host, server.config.port).await?;
@@ -223,6 +234,11 @@ impl Server {
             *server.ws_addr.lock() = ws_addr;
             tasks.spawn(frontend::ws::accept_loop(server.clone(), ws));
         }
+        if let Some(http) = crate::monitor::bind(&server).await? {
+            tasks.spawn(crate::monitor::serve(server.clone(), http));
+        }
+        tasks.spawn(crate::monitor::rates::run(server.clone()));
+        crate::system::start(&server, &mut tasks);
         Ok(Running { server, tasks, client_addr, ws_addr })
     }
 }

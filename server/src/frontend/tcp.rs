@@ -74,16 +74,29 @@ async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, _permit
     session.greet();
     let (rd, wr) = stream.into_split();
     let mut writer = tokio::spawn(write_loop(server.clone(), conn.clone(), wr));
+    let mut write_half = None;
     let reason = tokio::select! {
         reason = read_loop(&server, &mut session, rd) => reason,
-        reason = &mut writer => reason.unwrap_or(CloseReason::WriteError),
+        done = &mut writer => match done {
+            Ok((reason, wr)) => {
+                write_half = Some(wr);
+                reason
+            }
+            Err(_) => CloseReason::WriteError,
+        },
         _ = server.shutdown.cancelled() => CloseReason::ServerShutdown,
     };
     debug!(cid = conn.cid, %reason, "client closing");
-    let finished = writer.is_finished();
     session.finish(reason);
-    if !finished {
-        let _ = tokio::time::timeout(server.config.write_deadline, writer).await;
+    if write_half.is_none() {
+        if let Ok(Ok((_, wr))) = tokio::time::timeout(server.config.write_deadline, writer).await {
+            write_half = Some(wr);
+        }
+    }
+    // Close the socket in one step, as nats-server does: no separate FIN, so a client whose unread
+    // input we dropped (an oversized publish) sees the connection reset after our -ERR.
+    if let Some(wr) = write_half {
+        wr.forget();
     }
 }
 
@@ -131,7 +144,12 @@ pub async fn read_loop<R: AsyncRead + Unpin>(server: &Server, session: &mut Sess
 }
 
 /// Writes everything the outbound queue gathers, and keeps the connection alive with PINGs.
-pub async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<Server>, conn: Arc<Connection>, mut wr: W) -> CloseReason {
+/// Returns why the connection ended and the writer, which the caller closes.
+pub async fn write_loop<W: AsyncWrite + Unpin>(
+    server: Arc<Server>,
+    conn: Arc<Connection>,
+    mut wr: W,
+) -> (CloseReason, W) {
     let interval = server.config.ping_interval.max(Duration::from_millis(10));
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -144,17 +162,17 @@ pub async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<Server>, conn: Arc<Co
                         Ok(Ok(())) => conn.outbound.written(n),
                         Ok(Err(_)) => {
                             conn.outbound.close(CloseReason::WriteError);
-                            return CloseReason::WriteError;
+                            return (CloseReason::WriteError, wr);
                         }
                         Err(_) => {
                             conn.outbound.close(CloseReason::SlowConsumerWriteDeadline);
-                            return CloseReason::SlowConsumerWriteDeadline;
+                            return (CloseReason::SlowConsumerWriteDeadline, wr);
                         }
                     }
                 }
                 if let Some(reason) = batch.closed {
-                    let _ = tokio::time::timeout(Duration::from_secs(1), wr.shutdown()).await;
-                    return reason;
+                    let _ = tokio::time::timeout(Duration::from_secs(1), wr.flush()).await;
+                    return (reason, wr);
                 }
             }
             _ = ping.tick() => keepalive(&server, &conn),

@@ -18,6 +18,7 @@ pub mod advisory;
 pub mod api;
 pub mod consumer;
 pub mod dedupe;
+pub mod monitor;
 pub mod store;
 pub mod stream;
 
