@@ -388,6 +388,32 @@ async def test_msg_delete_with_and_without_erase_leaves_interior_gaps(server):
     await nc.close()
 
 
+def store_contains(server, needle: bytes) -> bool:
+    """Whether any file under the server's store directory holds `needle`."""
+    for path in server.store_dir.rglob("*"):
+        if path.is_file() and needle in path.read_bytes():
+            return True
+    return False
+
+
+async def test_secure_delete_overwrites_the_stored_bytes(server):
+    nc, js, jsm = await js_connect(server)
+    await jsm.add_stream(name="S", subjects=["s.>"])
+    await js.publish("s.a", b"first-SECRET-erase-me")
+    await js.publish("s.a", b"second-SECRET-keep-me")
+    await js.publish("s.a", b"third")
+    # Let the server write its buffers out (nats-server flushes block writes lazily).
+    await asyncio.sleep(0.3)
+    assert store_contains(server, b"first-SECRET-erase-me")
+    resp = await api_request(nc, "$JS.API.STREAM.MSG.DELETE.S", {"seq": 1})
+    assert resp["success"] is True
+    resp = await api_request(nc, "$JS.API.STREAM.MSG.DELETE.S", {"seq": 2, "no_erase": True})
+    assert resp["success"] is True
+    await asyncio.sleep(0.3)
+    assert not store_contains(server, b"first-SECRET-erase-me")
+    await nc.close()
+
+
 async def test_direct_get_by_sequence_and_by_subject(server):
     nc, js, jsm = await js_connect(server)
     await jsm.add_stream(name="S", subjects=["s.>"], allow_direct=True)
