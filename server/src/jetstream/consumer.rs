@@ -47,6 +47,11 @@ const FC_WINDOW: usize = 512 * 1024;
 /// Inbox budget for acks and pull requests.
 const INBOX_BUDGET: usize = 64 << 20;
 
+/// How often a push consumer without a subscriber on its deliver subject looks for one (ns), and for
+/// how long after creation or its last delivery.
+const INTEREST_POLL: i64 = 2_000_000;
+const INTEREST_POLL_WINDOW: i64 = 5_000_000_000;
+
 /// A waiting pull request.
 #[derive(Debug)]
 struct PullRequest {
@@ -256,6 +261,8 @@ impl Consumer {
             st.redeliver.extend(pending);
         }
         consumer.subscribe(js);
+        // Deliver what is already stored right away instead of at the first timer tick.
+        consumer.wake();
         tokio::spawn(consumer.clone().run(js.clone()));
         Ok(consumer)
     }
@@ -426,9 +433,15 @@ impl Consumer {
 
     /// How long until the next timer is due.
     fn next_timer(&self, now: i64) -> Duration {
+        // A push consumer is often created before its client subscribes to the deliver subject: look
+        // for that interest often for a while, so the first delivery does not wait for a slow tick.
+        let awaiting_interest = !self.config.read().deliver_subject.is_empty() && !self.push_interest();
         let cfg = self.config.read();
         let st = self.state.lock();
         let mut next = now + 1_000_000_000;
+        if awaiting_interest && now - st.last_interest < INTEREST_POLL_WINDOW {
+            next = now + INTEREST_POLL;
+        }
         if let Some(&(d, _)) = st.deadlines.first() {
             next = next.min(d);
         }

@@ -577,8 +577,8 @@ impl Stream {
         match self.get_msg(&req) {
             Ok(msg) => {
                 let hdr = direct_headers(&self.name, &msg, &[]);
-                let subj = Bytes::copy_from_slice(msg.subject.as_bytes());
-                let msg_view = Msg { subject: &subj, reply: None, headers: Some(&hdr), payload: &msg.data };
+                // As nats-server: the reply goes out on the reply subject; `Nats-Subject` carries the original.
+                let msg_view = Msg { subject: reply, reply: None, headers: Some(&hdr), payload: &msg.data };
                 outbox.deliver_to(reply, &msg_view);
             }
             Err(_) => send_status(outbox, reply, 404, "Message Not Found"),
@@ -635,8 +635,7 @@ impl Stream {
             let pending = pending_after(m.seq);
             let extra = [("Nats-Num-Pending", pending.to_string()), ("Nats-Last-Sequence", last.to_string())];
             let hdr = direct_headers(&self.name, m, &extra);
-            let subj = Bytes::copy_from_slice(m.subject.as_bytes());
-            outbox.deliver_to(reply, &Msg { subject: &subj, reply: None, headers: Some(&hdr), payload: &m.data });
+            outbox.deliver_to(reply, &Msg { subject: reply, reply: None, headers: Some(&hdr), payload: &m.data });
         }
         let mut eob = HeaderMap::with_status(204, Some("EOB"));
         eob.insert("Nats-Num-Pending", pending_after(last).to_string());
@@ -669,8 +668,7 @@ impl Stream {
             last = m.seq;
             let extra = [("Nats-Num-Pending", (total - i - 1).to_string()), ("Nats-Last-Sequence", m.seq.to_string())];
             let hdr = direct_headers(&self.name, m, &extra);
-            let subj = Bytes::copy_from_slice(m.subject.as_bytes());
-            outbox.deliver_to(reply, &Msg { subject: &subj, reply: None, headers: Some(&hdr), payload: &m.data });
+            outbox.deliver_to(reply, &Msg { subject: reply, reply: None, headers: Some(&hdr), payload: &m.data });
         }
         let mut eob = HeaderMap::with_status(204, Some("EOB"));
         eob.insert("Nats-Num-Pending", "0");
