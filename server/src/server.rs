@@ -22,7 +22,7 @@ use switchyard_shared::op::ServerInfo;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::core::conn::{now_nanos, Registry};
-use crate::core::{Router, Stats};
+use crate::core::{Mappings, Router, Stats};
 use crate::frontend;
 use crate::frontend::ws::{WsListener, WsSettings};
 
@@ -99,11 +99,16 @@ impl Server {
         let stats = Arc::new(Stats::default());
         let auth = Auth::from_config(&config).map_err(StartError::Config)?;
         let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
+        let mappings = config
+            .mappings
+            .iter()
+            .map(|m| m.compile().map_err(|e| StartError::Config(format!("mappings: \"{}\": {e}", m.source))))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Arc::new(Server {
             server_id,
             server_name,
             start: now_nanos(),
-            router: Arc::new(Router::new(stats.clone())),
+            router: Arc::new(Router::with_mappings(stats.clone(), Mappings::new(mappings))),
             stats,
             registry: Registry::new(CLOSED_RING),
             auth,
