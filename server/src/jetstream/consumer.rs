@@ -273,6 +273,8 @@ impl Consumer {
             st.redeliver.extend(pending);
         }
         consumer.subscribe(js);
+        // Deliver what is already stored right away instead of at the first timer tick.
+        consumer.wake();
         tokio::spawn(consumer.clone().run(js.clone()));
         Ok(consumer)
     }
