@@ -807,9 +807,8 @@ impl Consumer {
         let replay = cfg.replay_policy == ReplayPolicy::Original;
         st.replay_due = None;
         loop {
-            if push && cfg.flow_control && st.fc.outstanding.is_some() && st.fc.since >= 2 * FC_WINDOW {
-                break;
-            }
+            // Flow-control requests are sent (clients answer them) but never stall delivery: the
+            // subscriber's outbound budget and the slow-consumer limit bound what is in flight.
             if !push && st.waiting.is_empty() {
                 break;
             }
