@@ -351,3 +351,56 @@ async fn base_path_prefixes_every_endpoint() {
     assert_eq!(ts.get("/mon/connz").await.status, 200);
     ts.stop().await;
 }
+
+#[tokio::test]
+async fn accountz_detail_lists_exports_imports_and_mappings() {
+    let conf = r#"
+        accounts {
+          A {
+            users = [ {user: a, password: a} ]
+            exports = [ {stream: "events.>", accounts: [B]}, {service: "svc.time", response_type: stream} ]
+            mappings = { "old.*": "new.{{wildcard(1)}}" }
+          }
+          B {
+            users = [ {user: b, password: b} ]
+            imports = [ {stream: {account: A, subject: "events.>"}, prefix: "a"},
+                        {service: {account: A, subject: "svc.time"}, to: "time"} ]
+          }
+        }
+    "#;
+    let (parsed, _) = switchyard::config::parse_str(conf, Path::new("accounts.conf")).unwrap();
+    let base = test_config();
+    let config = switchyard::config::Config { host: base.host, port: 0, http_port: Some(0), ..parsed };
+    let ts = TestServer::start(config).await;
+    let names = ts.get_json("/accountz").await;
+    assert_eq!(names["accounts"], json!(["$G", "$SYS", "A", "B"]));
+
+    let a = ts.get_json("/accountz?acc=A").await;
+    let _: Accountz = serde_json::from_value(a.clone()).unwrap();
+    let detail = &a["account_detail"];
+    assert_eq!(
+        detail["exports"],
+        json!([
+            {"subject": "events.>", "type": "stream", "approved_accounts": ["B"]},
+            {"subject": "svc.time", "type": "service", "response_type": "Stream"}
+        ])
+    );
+    assert_eq!(detail["mappings"], json!({"old.*": [{"subject": "new.{{wildcard(1)}}", "weight": 100}]}));
+    assert!(detail.get("imports").is_none());
+
+    let _b = Nats::connect(ts.nats, "b", r#","user":"b","pass":"b""#).await;
+    let b = ts.get_json("/accountz?acc=B").await;
+    let detail = &b["account_detail"];
+    assert_eq!(detail["client_connections"], 1);
+    assert_eq!(
+        detail["imports"],
+        json!([
+            {"subject": "events.>", "account": "A", "local_subject": "a.events.>", "type": "stream",
+             "invalid": false, "share": false, "tracking": false},
+            {"subject": "svc.time", "account": "A", "local_subject": "time", "type": "service",
+             "invalid": false, "share": false, "tracking": false}
+        ])
+    );
+    assert!(detail["sublist_stats"].is_object(), "every account has its own sublist");
+    ts.stop().await;
+}

@@ -1,11 +1,11 @@
 //! `/accountz` (account names, or one account in detail with `acc=`) and `/accstatz` (connections
 //! and traffic per account).
 //!
-//! Input: the configured accounts, the registry and the global sublist. Output: [`Accountz`] and
-//! [`AccountStatz`]. Until accounts get subject spaces of their own, every account shares the global
-//! router: an account's connections are counted from who logged in to it, its subscriptions are those
-//! of its connections, and traffic per account sums its connections' counters. Imports, exports and
-//! mappings are not listed.
+//! Input: the configured accounts, the registry and each account's router. Output: [`Accountz`] and
+//! [`AccountStatz`]. An account's connections are counted from who logged in to it, its subscriptions
+//! and sublist statistics come from its own router, and traffic per account sums its connections'
+//! counters. The detail lists the account's exports, imports and subject mappings as configured, in
+//! nats-server's `ExtExport` / `ExtImport` shapes.
 
 use std::sync::atomic::Ordering;
 
@@ -13,13 +13,18 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use switchyard_shared::api::monitor::{AccountStat, AccountStatz, Accountz, AccountzDetail, DataStats, MsgBytes};
+use std::collections::BTreeMap;
+
+use switchyard_shared::api::monitor::{
+    AccountStat, AccountStatz, Accountz, AccountzDetail, DataStats, ExtExport, ExtImport, MapDest, MsgBytes,
+};
 use switchyard_shared::time::Timestamp;
 
 use super::connz::GLOBAL_ACCOUNT;
-use super::subsz::sublist_stats;
+use super::subsz::router_sublist_stats;
 use super::varz::SYSTEM_ACCOUNT;
 use super::{json_response, AppState, MonitorError, Params};
+use crate::config::{Export, Import, Mapping, ResponseType};
 use crate::core::conn::now_nanos;
 use crate::server::Server;
 
@@ -86,7 +91,18 @@ pub fn accountz(server: &Server, account: &str) -> Result<Accountz, MonitorError
         return Err(MonitorError::BadRequest(format!("Account {account} does not exist")));
     }
     let stat = account_stat(server, account);
-    let global = account == GLOBAL_ACCOUNT;
+    let router = match server.accounts.get(account) {
+        Some(acc) => acc.router.clone(),
+        None if account == a.system_account => server.accounts.system().router.clone(),
+        None => server.router.clone(),
+    };
+    let sublist = router_sublist_stats(&router);
+    let configured = server.config.accounts.iter().find(|c| c.name == account);
+    let mappings = if account == GLOBAL_ACCOUNT {
+        &server.config.mappings
+    } else {
+        configured.map_or(&[][..], |c| &c.mappings[..])
+    };
     a.account = Some(AccountzDetail {
         name: account.to_owned(),
         last_update: Timestamp::from_unix_nanos(server.start),
@@ -94,11 +110,85 @@ pub fn accountz(server: &Server, account: &str) -> Result<Accountz, MonitorError
         complete: true,
         jetstream: server.monitoring.jetstream().is_some() && account != a.system_account,
         client_count: stat.conns,
-        sub_count: if global { sublist_stats(server).num_subs } else { stat.num_subs },
-        sublist: global.then(|| sublist_stats(server)),
+        sub_count: sublist.num_subs,
+        sublist: Some(sublist),
+        exports: configured.map(|c| c.exports.iter().map(ext_export).collect()).unwrap_or_default(),
+        imports: configured.map(|c| c.imports.iter().map(ext_import).collect()).unwrap_or_default(),
+        mappings: ext_mappings(mappings),
         ..Default::default()
     });
     Ok(a)
+}
+
+/// An export as nats-server lists it.
+fn ext_export(export: &Export) -> ExtExport {
+    match export {
+        Export::Stream { subject, accounts } => ExtExport {
+            subject: subject.clone(),
+            kind: "stream".into(),
+            token_req: false,
+            approved_accounts: accounts.clone(),
+            ..Default::default()
+        },
+        Export::Service { subject, accounts, response_type } => ExtExport {
+            subject: subject.clone(),
+            kind: "service".into(),
+            approved_accounts: accounts.clone(),
+            response_type: match response_type {
+                ResponseType::Singleton => "Singleton",
+                ResponseType::Stream => "Stream",
+                ResponseType::Chunked => "Chunked",
+            }
+            .into(),
+            ..Default::default()
+        },
+    }
+}
+
+/// An import as nats-server lists it: `subject` is the exporter's, `local_subject` where it appears here.
+fn ext_import(import: &Import) -> ExtImport {
+    match import {
+        Import::Stream { account, subject, prefix, to } => {
+            let local = match (prefix, to) {
+                (_, Some(to)) => to.clone(),
+                (Some(prefix), None) => format!("{prefix}.{subject}"),
+                (None, None) => subject.clone(),
+            };
+            ExtImport {
+                subject: subject.clone(),
+                account: account.clone(),
+                local_subject: local,
+                kind: "stream".into(),
+                ..Default::default()
+            }
+        }
+        Import::Service { account, subject, to, share } => ExtImport {
+            subject: subject.clone(),
+            account: account.clone(),
+            local_subject: to.clone(),
+            kind: "service".into(),
+            share: *share,
+            ..Default::default()
+        },
+    }
+}
+
+fn ext_mappings(mappings: &[Mapping]) -> BTreeMap<String, Vec<MapDest>> {
+    mappings
+        .iter()
+        .map(|m| {
+            let dests = m
+                .destinations
+                .iter()
+                .map(|d| MapDest {
+                    subject: d.subject.clone(),
+                    weight: d.weight,
+                    cluster: d.cluster.clone().unwrap_or_default(),
+                })
+                .collect();
+            (m.source.clone(), dests)
+        })
+        .collect()
 }
 
 /// Builds `/accstatz`: accounts with connections, or all of them with `unused`.

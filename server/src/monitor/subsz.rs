@@ -51,7 +51,12 @@ impl SubszOptions {
 
 /// The statistics of the global sublist.
 pub fn sublist_stats(server: &Server) -> SublistStats {
-    let s = server.router.sublist().stats();
+    router_sublist_stats(&server.router)
+}
+
+/// Statistics of one account's sublist.
+pub fn router_sublist_stats(router: &crate::core::Router) -> SublistStats {
+    let s = router.sublist().stats();
     let lookups = s.matches + s.cache_hits;
     SublistStats {
         num_subs: u32::try_from(s.count).unwrap_or(u32::MAX),
