@@ -19,8 +19,10 @@ pub fn bytes(n: f64) -> String {
         v /= 1024.0;
         unit += 1;
     }
-    if unit == 0 {
+    if unit == 0 && v.fract() == 0.0 {
         format!("{} B", v as u64)
+    } else if unit == 0 {
+        format!("{} B", short_decimal(v))
     } else {
         format!("{} {}", short_decimal(v), UNITS[unit])
     }
@@ -158,6 +160,7 @@ mod tests {
         assert_eq!(bytes(20.0 * 1024.0 * 1024.0), "20 MiB");
         assert_eq!(limit_bytes(-1), "unlimited");
         assert_eq!(bytes(-3.0), "-");
+        assert_eq!(bytes(0.5), "0.5 B");
     }
 
     #[test]
