@@ -44,6 +44,13 @@ echo "test.sh: target $SWITCHYARD_TARGET ($([ "$SWITCHYARD_TARGET" = nats-server
 run cargo cargo test --workspace
 run pytest bash -c 'cd tests/python && exec .venv/bin/python -m pytest -q'
 run node bash -c 'cd tests/js && exec node --test --test-timeout=60000'
+# The browser client in headless Chromium against switchyard (its WebSocket front-end), with the
+# listeners nats-server does not have turned off so parallel ports never collide.
+if [ "$SWITCHYARD_TARGET" = nats-server ]; then
+  run browser bash tests/browser/run.sh
+else
+  run browser env NATS_SERVER_BIN="$SWITCHYARD_BIN" NATS_SERVER_ARGS="-m 0 --no_mqtt" bash tests/browser/run.sh
+fi
 
 # Totals over every runner, from each runner's own closing lines.
 passed=0
@@ -58,10 +65,12 @@ if [ -f "$logs/pytest.log" ]; then
   passed=$((passed + $(echo "$last" | { grep -Eo '[0-9]+ passed' || true; } | grep -Eo '[0-9]+' || echo 0)))
   failures=$((failures + $(echo "$last" | { grep -Eo '[0-9]+ (failed|errors?)' || true; } | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')))
 fi
-if [ -f "$logs/node.log" ]; then
-  passed=$((passed + $(count '^# pass [0-9]+' "$logs/node.log")))
-  failures=$((failures + $(count '^# fail [0-9]+' "$logs/node.log")))
-fi
+for log in node browser; do
+  if [ -f "$logs/$log.log" ]; then
+    passed=$((passed + $(count '^# pass [0-9]+' "$logs/$log.log")))
+    failures=$((failures + $(count '^# fail [0-9]+' "$logs/$log.log")))
+  fi
+done
 
 echo
 echo "==> summary"

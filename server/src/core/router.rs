@@ -11,11 +11,9 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-
 use super::client::{Claim, ClientId, Msg, Subscriber, Subscription};
 use super::stats::Stats;
-use super::sublist::{MatchCache, Sublist};
+use super::sublist::{MatchCache, SubResult, Sublist};
 
 /// Per-publisher state carried across the messages of one read batch.
 pub struct PublishCtx {
@@ -91,8 +89,25 @@ impl Router {
 
     /// Routes `msg` by `route` (normally `msg.subject`; JetStream deliveries route by the deliver
     /// subject while the message keeps its stream subject). Returns how many subscriptions got it.
-    pub fn publish(&self, ctx: &mut PublishCtx, route: &Bytes, msg: &Msg<'_>) -> usize {
-        let result = ctx.cache.lookup(&self.sublist, route);
+    pub fn publish(&self, ctx: &mut PublishCtx, route: &[u8], msg: &Msg<'_>) -> usize {
+        let result = self.lookup(ctx, route);
+        self.publish_to(ctx, &result, msg)
+    }
+
+    /// The subscriptions a publish on `route` reaches, through the publisher's cache.
+    #[inline]
+    pub fn lookup(&self, ctx: &mut PublishCtx, route: &[u8]) -> Arc<SubResult> {
+        ctx.cache.lookup(&self.sublist, route).clone()
+    }
+
+    /// Whether a publish on `route` would reach nobody (no reference counting on the way).
+    #[inline]
+    pub fn has_no_interest(&self, ctx: &mut PublishCtx, route: &[u8]) -> bool {
+        ctx.cache.lookup(&self.sublist, route).is_empty()
+    }
+
+    /// Delivers `msg` to an already looked-up set of subscriptions.
+    pub fn publish_to(&self, ctx: &mut PublishCtx, result: &SubResult, msg: &Msg<'_>) -> usize {
         let mut delivered = 0;
         for sub in &result.psubs {
             if !ctx.echo && sub.client.id() == ctx.origin {
@@ -161,6 +176,7 @@ fn deliver(ctx: &mut PublishCtx, sub: &Arc<Subscription>, msg: &Msg<'_>) -> bool
 mod tests {
     use super::*;
     use crate::core::client::test_support::{sub_for, Recorder};
+    use bytes::Bytes;
 
     fn msg<'a>(subject: &'a Bytes, payload: &'a Bytes) -> Msg<'a> {
         Msg { subject, reply: None, headers: None, payload }

@@ -16,6 +16,7 @@ pub mod ack;
 pub mod api;
 pub mod consumer;
 pub mod dedupe;
+pub mod monitor;
 pub mod store;
 pub mod stream;
 
