@@ -94,8 +94,10 @@ pub fn App() -> Html {
                         Ok(v) if !stop2.get() => monitor.dispatch(MonitorAction::Varz(Box::new(v))),
                         Ok(_) => break,
                         Err(HttpError::Unauthorized(text)) => {
+                            // Polling resumes when credentials are entered (they are this effect's input).
                             session_d.dispatch(SessionAction::NeedLogin(LoginReason::Monitoring(text.clone())));
                             monitor.dispatch(MonitorAction::Failed(HttpError::Unauthorized(text).to_string()));
+                            break;
                         }
                         Err(e) => monitor.dispatch(MonitorAction::Failed(e.to_string())),
                     }
@@ -125,10 +127,14 @@ pub fn App() -> Html {
                     let (creds, slot2, stop2) = (creds.clone(), slot.clone(), stop.clone());
                     session_d.dispatch(SessionAction::Conn(ConnStatus::Connecting { url: url.clone() }));
                     wasm_bindgen_futures::spawn_local(async move {
-                        let events = session_d.clone();
-                        let event_url = url.clone();
-                        let result =
-                            nats::connect(&url, creds.as_ref(), move |e| on_event(&events, &event_url, e)).await;
+                        let (events, event_url, superseded) = (session_d.clone(), url.clone(), stop2.clone());
+                        let result = nats::connect(&url, creds.as_ref(), move |e| {
+                            // A connection replaced by a newer one no longer speaks for the console.
+                            if !superseded.get() {
+                                on_event(&events, &event_url, e);
+                            }
+                        })
+                        .await;
                         if stop2.get() {
                             if let Ok(c) = result {
                                 c.close();

@@ -107,6 +107,18 @@ pub fn duration(nanos: i64, zero_dash: bool) -> String {
     }
 }
 
+/// A limit-style duration: `unlimited` for 0, whole days as `7d`, Go text otherwise (`1h30m0s`).
+pub fn span(nanos: i64) -> String {
+    const DAY: i64 = 86_400 * NANOS_PER_SEC;
+    if nanos == 0 {
+        "unlimited".into()
+    } else if nanos % DAY == 0 {
+        format!("{}d", nanos / DAY)
+    } else {
+        format_duration(nanos)
+    }
+}
+
 /// A compact age: `5s`, `3m`, `2h`, `4d`.
 pub fn age(nanos: i64) -> String {
     let s = nanos.max(0) / NANOS_PER_SEC;
@@ -200,5 +212,8 @@ mod tests {
         assert_eq!(age(-1), "0s");
         assert_eq!(duration(0, true), "-");
         assert_eq!(duration(90 * NANOS_PER_SEC, true), "1m30s");
+        assert_eq!(span(0), "unlimited");
+        assert_eq!(span(7 * 86_400 * NANOS_PER_SEC), "7d");
+        assert_eq!(span(5400 * NANOS_PER_SEC), "1h30m0s");
     }
 }

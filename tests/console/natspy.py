@@ -2,9 +2,9 @@
 
     natspy.py js-publish <url> <subject> <count> <prefix>   JSON messages {"n": i, "note": prefix} with a header
     natspy.py publish <url> <subject> <count>                core publishes (for the rate charts)
-    natspy.py hold <url> <name> <seconds>                    a named connection that stays a while
+    natspy.py hold <url> <name> <seconds>                    a named connection with two subscriptions, for a while
     natspy.py kv-put <url> <bucket> <key> <value>
-    natspy.py kv-get <url> <bucket> <key>                    prints the value
+    natspy.py kv-get <url> <bucket> <key>                    prints the value (read with STREAM.MSG.GET)
     natspy.py obj-put <url> <bucket> <name> <file>
     natspy.py obj-get <url> <bucket> <name> <file>           writes the object to <file>
 """
@@ -33,14 +33,17 @@ async def main(cmd, url, *args):
         elif cmd == "hold":
             await nc.close()
             nc = await nats.connect(url, name=args[0])
+            await nc.subscribe("audit.>")
+            await nc.subscribe("jobs", queue="workers")
+            await nc.flush()
             await asyncio.sleep(float(args[1]))
         elif cmd == "kv-put":
             kv = await js.key_value(args[0])
             print(await kv.put(args[1], args[2].encode()))
         elif cmd == "kv-get":
-            kv = await js.key_value(args[0])
-            entry = await kv.get(args[1])
-            print(entry.value.decode())
+            # The stream API rather than kv.get(), which uses Direct Get on buckets with allow_direct.
+            msg = await js.get_msg(f"KV_{args[0]}", subject=f"$KV.{args[0]}.{args[1]}", direct=False)
+            print(msg.data.decode())
         elif cmd == "obj-put":
             obs = await js.object_store(args[0])
             with open(args[2], "rb") as f:

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::load::Load;
 use crate::app::use_ctx;
+use crate::services::http::HttpError;
 use crate::services::{browser, http};
 
 /// The latest answer of `GET path`, refreshed every `every_ms`; a failed poll keeps showing the
@@ -42,6 +43,7 @@ pub fn use_poll_json_with<T: DeserializeOwned + 'static>(
                     if stop2.get() {
                         break;
                     }
+                    let r_status = r.as_ref().err().cloned();
                     match r {
                         Ok(v) => {
                             have_data = true;
@@ -50,6 +52,10 @@ pub fn use_poll_json_with<T: DeserializeOwned + 'static>(
                         }
                         Err(e) if have_data => error.set(Some(e.to_string())),
                         Err(e) => data.set(Rc::new(Load::Failed(e.to_string()))),
+                    }
+                    if matches!(r_status, Some(HttpError::Unauthorized(_))) {
+                        // The app asks for credentials; polling resumes with them.
+                        break;
                     }
                     browser::sleep(every).await;
                 }

@@ -95,7 +95,7 @@ pub fn KvBuckets() -> Html {
                                             <td class="num">{ format::count(b.values) }</td>
                                             <td class="num">{ format::bytes(b.bytes as f64) }</td>
                                             <td class="num">{ b.history }</td>
-                                            <td>{ if b.ttl == 0 { "–".to_owned() } else { format::duration(b.ttl, false) } }</td>
+                                            <td>{ if b.ttl == 0 { "–".to_owned() } else { format::span(b.ttl) } }</td>
                                             <td>{ enum_value(&b.storage) }{ if b.compressed { ", s2" } else { "" } }</td>
                                             <td>{ format::time(b.created) }</td>
                                             <td class="row-actions"><button class="btn small danger delete" onclick={ask}>{ "Delete" }</button></td>

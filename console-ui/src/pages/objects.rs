@@ -91,7 +91,7 @@ pub fn ObjectBuckets() -> Html {
                                                 if b.sealed { <span class="pill">{ "sealed" }</span> }
                                                 if !b.description.is_empty() { <div class="muted small">{ &b.description }</div> }</td>
                                             <td class="num">{ format::bytes(b.bytes as f64) }</td>
-                                            <td>{ if b.ttl == 0 { "–".to_owned() } else { format::duration(b.ttl, false) } }</td>
+                                            <td>{ if b.ttl == 0 { "–".to_owned() } else { format::span(b.ttl) } }</td>
                                             <td>{ enum_value(&b.storage) }</td>
                                             <td>{ format::time(b.created) }</td>
                                             <td class="row-actions"><button class="btn small danger delete" onclick={ask}>{ "Delete" }</button></td>

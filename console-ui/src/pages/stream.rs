@@ -156,7 +156,7 @@ fn info_tab(s: &StreamInfo) -> Html {
                         { row("Retention", format!("{} · discard {}", enum_value(&c.retention), enum_value(&c.discard))) }
                         { row("Max messages", format::limit_count(c.max_msgs)) }
                         { row("Max bytes", format::limit_bytes(c.max_bytes)) }
-                        { row("Max age", if c.max_age == 0 { "unlimited".into() } else { format::duration(c.max_age, false) }) }
+                        { row("Max age", format::span(c.max_age)) }
                         { row("Max per subject", format::limit_count(c.max_msgs_per)) }
                         { row("Max message size", format::limit_bytes(i64::from(c.max_msg_size))) }
                         { row("Duplicate window", format::duration(c.duplicates, true)) }

@@ -8,7 +8,7 @@
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestInit, Response};
+use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
 
 use super::browser::window;
 use crate::settings::Credentials;
@@ -45,8 +45,14 @@ async fn send(
 ) -> Result<(u16, String), HttpError> {
     let init = RequestInit::new();
     init.set_method(method);
+    // No browser-managed credentials: a 401 then comes back to the console (which asks for
+    // credentials itself) instead of opening the browser's password dialog.
+    init.set_credentials(RequestCredentials::Omit);
     let headers = Headers::new().map_err(|e| HttpError::Network(js_text(e)))?;
     let _ = headers.set("Accept", "application/json");
+    // Marks the request as the console's own, so a server may leave out `WWW-Authenticate` (and the
+    // browser its password dialog): the console asks for credentials itself.
+    let _ = headers.set("X-Requested-With", "switchyard-console");
     if let Some(c) = creds {
         let _ = headers.set("Authorization", &c.authorization());
     }
@@ -68,7 +74,7 @@ async fn send(
 
 /// The server's complaint in an error body: `{"error": "…"}` or the plain text.
 fn error_text(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
+    serde_json::from_slice::<serde_json::Value>(body.as_bytes())
         .ok()
         .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
         .unwrap_or_else(|| body.trim().chars().take(300).collect())
@@ -101,7 +107,7 @@ pub async fn get_json_with<T: DeserializeOwned>(
     if !also_ok.contains(&status) {
         check(path, status, &body)?;
     }
-    serde_json::from_str(&body).map_err(|e| HttpError::Decode(format!("/{path}"), e.to_string()))
+    serde_json::from_slice(body.as_bytes()).map_err(|e| HttpError::Decode(format!("/{path}"), e.to_string()))
 }
 
 /// `POST path` with an optional body; the answer's text on success.

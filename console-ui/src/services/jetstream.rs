@@ -17,7 +17,7 @@ use switchyard_shared::api::responses::{
     StreamPurgeResponse, StreamUpdateResponse,
 };
 use switchyard_shared::api::stream::{StoredMsg, StreamConfig, StreamInfo};
-use switchyard_shared::api::{ApiError, JsApiResponse, PubAck};
+use switchyard_shared::api::{ApiError, JsApiResponse, PubAck, PubAckResponse};
 use switchyard_shared::headers::HeaderMap;
 use switchyard_shared::time::Timestamp;
 use switchyard_web::core::ClientError;
@@ -213,10 +213,10 @@ pub async fn publish(
     payload: &[u8],
 ) -> Result<PubAck, JsError> {
     let msg = client.request_with(subject, headers, payload, DEFAULT_TIMEOUT_MS).await?;
-    let v: serde_json::Value = serde_json::from_slice(&msg.payload).map_err(|e| JsError::Decode(e.to_string()))?;
-    if let Some(err) = v.get("error") {
-        let e: ApiError = serde_json::from_value(err.clone()).map_err(|e| JsError::Decode(e.to_string()))?;
-        return Err(JsError::Api(e));
+    let r: PubAckResponse = serde_json::from_slice(&msg.payload).map_err(|e| JsError::Decode(e.to_string()))?;
+    match (r.error, r.ack) {
+        (Some(e), _) => Err(JsError::Api(e)),
+        (None, Some(ack)) => Ok(ack),
+        (None, None) => Err(JsError::Decode("acknowledgement without a stream".into())),
     }
-    serde_json::from_value(v).map_err(|e| JsError::Decode(e.to_string()))
 }
