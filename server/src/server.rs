@@ -23,7 +23,7 @@ use crate::account::Accounts;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::core::conn::{now_nanos, Registry};
-use crate::core::{Router, Stats};
+use crate::core::{Mappings, Router, Stats};
 use crate::frontend;
 use crate::frontend::mqtt::{Mqtt, MqttSettings};
 use crate::frontend::ws::{WsListener, WsSettings};
@@ -115,7 +115,12 @@ impl Server {
         let server_name = config.server_name.clone().unwrap_or_else(|| server_id.clone());
         let stats = Arc::new(Stats::default());
         let auth = Auth::from_config(&config).map_err(|e| StartError::Config(e.to_string()))?;
-        let router = Arc::new(Router::new(stats.clone()));
+        let mappings = config
+            .mappings
+            .iter()
+            .map(|m| m.compile().map_err(|e| StartError::Config(format!("mappings: \"{}\": {e}", m.source))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let router = Arc::new(Router::with_mappings(stats.clone(), Mappings::new(mappings)));
         let accounts = Accounts::new(&config, router.clone(), &stats).map_err(|e| StartError::Config(e.to_string()))?;
         let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
         let tls = config.tls.as_ref().map(crate::tls::Tls::new).transpose()?.map(Arc::new);

@@ -27,7 +27,9 @@ fn ws_settings(tls: Option<TlsConfig>) -> WsSettings {
 /// A server whose client port uses `client_tls` (if any) and whose WebSocket listener uses `ws_tls`.
 async fn start_ws(mut config: Config, client_tls: Option<TlsConfig>, ws_tls: Option<TlsConfig>) -> Running {
     config.tls = client_tls;
-    Server::start_with(config, Frontends { websocket: Some(ws_settings(ws_tls)) }).await.expect("server starts")
+    Server::start_with(config, Frontends { websocket: Some(ws_settings(ws_tls)), ..Frontends::default() })
+        .await
+        .expect("server starts")
 }
 
 fn users_config() -> Config {

@@ -1,13 +1,15 @@
 //! The `mappings { … }` block (subject mappings of the global account, or of an account).
 //!
 //! Input: the parsed block. Output: a list of [`Mapping`]s, each a source subject and weighted
-//! destinations. Only the shape is checked here (valid source subject, weights 0–100 summing to at most
-//! 100); what mappings do to messages, and the destination template functions, belong to the router.
+//! destinations. Each mapping is compiled here once, with the routing core's own compiler, so that a
+//! destination the router could not apply (unknown function, wildcard index out of range, `>` on one
+//! side only, …) is an error naming its line; what mappings do to messages belongs to the router.
 
 use switchyard_shared::subject::is_valid_filter;
 
 use super::report::{key_of, Field, Report};
 use super::value::{Kind, Map};
+use crate::core::mapping::{self, MappingError, WeightedDest};
 
 /// One subject mapping.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +18,18 @@ pub struct Mapping {
     pub source: String,
     /// Where they go instead; weights add up to at most 100 (the rest keeps the source subject).
     pub destinations: Vec<MapDest>,
+}
+
+impl Mapping {
+    /// The mapping as the router applies it.
+    pub fn compile(&self) -> Result<mapping::Mapping, MappingError> {
+        let dests: Vec<WeightedDest<'_>> = self
+            .destinations
+            .iter()
+            .map(|d| WeightedDest { subject: &d.subject, weight: d.weight, cluster_scoped: d.cluster.is_some() })
+            .collect();
+        mapping::Mapping::new(&self.source, &dests)
+    }
 }
 
 /// One destination of a mapping.
@@ -77,7 +91,12 @@ pub(crate) fn parse_mappings(f: Field<'_>, r: &mut Report) -> Vec<Mapping> {
             r.error(&entry.key_pos, format!("mappings: weights of \"{source}\" add up to {total}%, more than 100%"));
             continue;
         }
-        mappings.push(Mapping { source, destinations });
+        let m = Mapping { source, destinations };
+        if let Err(e) = m.compile() {
+            r.error(&entry.key_pos, format!("mappings: \"{}\": {e}", m.source));
+            continue;
+        }
+        mappings.push(m);
     }
     mappings
 }
@@ -160,6 +179,20 @@ mod tests {
         let weights: Vec<(String, u8)> = maps[1].destinations.iter().map(|d| (d.subject.clone(), d.weight)).collect();
         assert_eq!(weights, vec![("a".to_string(), 40), ("b".to_string(), 60)]);
         assert_eq!(maps[2].destinations[0].cluster.as_deref(), Some("east"));
+    }
+
+    #[test]
+    fn destinations_the_router_cannot_apply_are_errors_at_their_lines() {
+        let (maps, r) = decode(
+            "mappings {\n  ok: ok2\n  \"a.*\": \"b.{{wildcard(2)}}\"\n  \"c.>\": d\n  \"e.*\": \"f.{{nope(1)}}\"\n               g: [ {destination: h, weight: 10}, {destination: h, weight: 20} ]\n}",
+        );
+        assert_eq!(maps.len(), 1);
+        let messages: Vec<String> = r.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages[0].starts_with("maps.conf:3: mappings: \"a.*\": wildcard index out of range"), "{messages:?}");
+        assert!(messages[1].starts_with("maps.conf:4: mappings: \"c.>\": source"), "{messages:?}");
+        assert!(messages[2].starts_with("maps.conf:5: mappings: \"e.*\": unknown mapping function"), "{messages:?}");
+        assert!(messages[3].starts_with("maps.conf:6: mappings: \"g\": duplicate destination"), "{messages:?}");
     }
 
     #[test]

@@ -137,7 +137,9 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(router: Arc<Router>, id: ClientId) -> Self {
-        Outbox { router, ctx: PublishCtx::new(id, true) }
+        let mut ctx = PublishCtx::new(id, true);
+        ctx.map_subjects = false;
+        Outbox { router, ctx }
     }
 
     /// Publishes one message; returns how many subscriptions got it. Call [`Outbox::flush`] after a batch.

@@ -1,5 +1,6 @@
 //! The routing core shared by every front-end: the subject trie, the router that delivers through it,
-//! the interface a receiver implements, per-connection outbound queues and server counters.
+//! subject mappings applied to what clients publish, the interface a receiver implements,
+//! per-connection outbound queues and server counters.
 //!
 //! Nothing in here knows about sockets, protocols or JetStream; front-ends and internal services call
 //! into it, never the other way round.
@@ -7,12 +8,14 @@
 pub mod client;
 pub mod conn;
 pub mod internal;
+pub mod mapping;
 pub mod outbound;
 pub mod router;
 pub mod stats;
 pub mod sublist;
 
 pub use client::{ClientId, CloseReason, Kind, Msg, Subscriber, Subscription};
+pub use mapping::{Mappings, Transform};
 pub use outbound::{Batch, Outbound, Push};
 pub use router::{PublishCtx, Router};
 pub use stats::Stats;

@@ -6,12 +6,18 @@
 //! batch with [`Router::finish`], which wakes each touched subscriber once and retires subscriptions
 //! that reached their auto-unsubscribe limit.
 //!
+//! Messages that clients publish first pass the subject mappings (`mappings { … }`, see `mapping`):
+//! a mapped message is routed, and delivered, under its new subject. Internal services publish with
+//! mapping off, as nats-server applies mappings to client publishes only. Without mappings this costs
+//! one branch per message.
+//!
 //! The router never blocks on a subscriber and never copies a payload: subscribers queue what they are
 //! given (see `outbound`) and decide themselves what to do when they cannot keep up.
 
 use std::sync::Arc;
 
 use super::client::{Claim, ClientId, Msg, Subscriber, Subscription};
+use super::mapping::{MappingCache, Mappings};
 use super::stats::Stats;
 use super::sublist::{MatchCache, SubResult, Sublist};
 
@@ -21,7 +27,10 @@ pub struct PublishCtx {
     pub origin: ClientId,
     /// Deliver to the publisher's own subscriptions (`echo` in CONNECT).
     pub echo: bool,
+    /// Apply the subject mappings to what this publisher sends (clients yes, internal services no).
+    pub map_subjects: bool,
     cache: MatchCache,
+    mapping_cache: MappingCache,
     pending: Vec<Arc<dyn Subscriber>>,
     /// Subscribers past their stall threshold after the last batch.
     stalled: Vec<Arc<super::outbound::Outbound>>,
@@ -40,7 +49,9 @@ impl PublishCtx {
         PublishCtx {
             origin,
             echo,
+            map_subjects: true,
             cache: MatchCache::default(),
+            mapping_cache: MappingCache::default(),
             pending: Vec::new(),
             stalled: Vec::new(),
             retired: Vec::new(),
@@ -55,11 +66,21 @@ impl PublishCtx {
 pub struct Router {
     sublist: Sublist,
     stats: Arc<Stats>,
+    mappings: Mappings,
 }
 
 impl Router {
     pub fn new(stats: Arc<Stats>) -> Self {
-        Router { sublist: Sublist::new(), stats }
+        Router { sublist: Sublist::new(), stats, mappings: Mappings::default() }
+    }
+
+    /// A router that applies `mappings` to client publishes.
+    pub fn with_mappings(stats: Arc<Stats>, mappings: Mappings) -> Self {
+        Router { sublist: Sublist::new(), stats, mappings }
+    }
+
+    pub fn mappings(&self) -> &Mappings {
+        &self.mappings
     }
 
     pub fn sublist(&self) -> &Sublist {
@@ -90,6 +111,14 @@ impl Router {
     /// Routes `msg` by `route` (normally `msg.subject`; JetStream deliveries route by the deliver
     /// subject while the message keeps its stream subject). Returns how many subscriptions got it.
     pub fn publish(&self, ctx: &mut PublishCtx, route: &[u8], msg: &Msg<'_>) -> usize {
+        if ctx.map_subjects && !self.mappings.is_empty() {
+            let key = bytes::Bytes::copy_from_slice(route);
+            if let Some(mapped) = ctx.mapping_cache.apply(&self.mappings, &key) {
+                let msg = Msg { subject: &mapped, ..*msg };
+                let result = self.lookup(ctx, &mapped);
+                return self.publish_to(ctx, &result, &msg);
+            }
+        }
         let result = self.lookup(ctx, route);
         self.publish_to(ctx, &result, msg)
     }
@@ -100,9 +129,13 @@ impl Router {
         ctx.cache.lookup(&self.sublist, route).clone()
     }
 
-    /// Whether a publish on `route` would reach nobody (no reference counting on the way).
+    /// Whether a publish on `route` would certainly reach nobody (no reference counting on the way).
+    /// Subject mappings may send it elsewhere, so with mappings the answer is always "maybe".
     #[inline]
     pub fn has_no_interest(&self, ctx: &mut PublishCtx, route: &[u8]) -> bool {
+        if ctx.map_subjects && !self.mappings.is_empty() {
+            return false;
+        }
         ctx.cache.lookup(&self.sublist, route).is_empty()
     }
 
@@ -232,6 +265,25 @@ mod tests {
         assert_eq!(r.got.lock().len(), 2);
         assert_eq!(r.retired.load(std::sync::atomic::Ordering::Relaxed), 1);
         assert_eq!(router.sublist().count(), 0);
+    }
+
+    #[test]
+    fn client_publishes_are_mapped_and_internal_ones_are_not() {
+        use crate::core::mapping::{Mapping, WeightedDest};
+        let dest = [WeightedDest { subject: "new.$1", weight: 100, cluster_scoped: false }];
+        let router = Router::with_mappings(Arc::default(), Mappings::new(vec![Mapping::new("old.*", &dest).unwrap()]));
+        let r = Arc::new(Recorder { id: 1, ..Default::default() });
+        router.subscribe(sub_for(r.clone(), "new.*", None, "n"));
+        router.subscribe(sub_for(r.clone(), "old.*", None, "o"));
+        let (s, p) = (Bytes::from_static(b"old.x"), Bytes::from_static(b"m"));
+        let mut client = PublishCtx::new(2, true);
+        assert_eq!(router.publish(&mut client, &s, &msg(&s, &p)), 1);
+        let mut internal = PublishCtx::new(3, true);
+        internal.map_subjects = false;
+        assert_eq!(router.publish(&mut internal, &s, &msg(&s, &p)), 1);
+        let got = r.got.lock().clone();
+        let sids: Vec<(&str, &str)> = got.iter().map(|(sid, subj, _)| (sid.as_str(), subj.as_str())).collect();
+        assert_eq!(sids, [("n", "new.x"), ("o", "old.x")]);
     }
 
     #[test]

@@ -13,10 +13,12 @@ use super::gojson::{is_default, nullable};
 use super::stream::{Placement, StreamConfig, StreamState};
 use crate::time::Timestamp;
 
-/// Decodes a request body: blank → `T::default()`, otherwise JSON; bad JSON is
+/// Decodes a request body: blank or `null` → `T::default()`, otherwise JSON; bad JSON is
 /// [`ApiError::invalid_json`] with the parser's message.
 pub fn parse_request<T: DeserializeOwned + Default>(payload: &[u8]) -> Result<T, ApiError> {
-    if payload.trim_ascii().is_empty() {
+    // A JSON `null` (async-nats sends it for "no options") reads as no options, as in nats-server.
+    let payload = payload.trim_ascii();
+    if payload.is_empty() || payload == b"null" {
         return Ok(T::default());
     }
     serde_json::from_slice(payload).map_err(ApiError::invalid_json)
@@ -196,6 +198,7 @@ mod tests {
     fn blank_payload_is_the_default_request() {
         assert_eq!(parse_request::<StreamInfoRequest>(b"").unwrap(), StreamInfoRequest::default());
         assert_eq!(parse_request::<ConsumersRequest>(b" \r\n").unwrap(), ConsumersRequest::default());
+        assert_eq!(parse_request::<StreamInfoRequest>(b"null").unwrap(), StreamInfoRequest::default());
     }
 
     #[test]
