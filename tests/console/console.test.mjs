@@ -1,5 +1,6 @@
 // End-to-end tests of the browser console: headless Chromium (playwright-core) against a started
-// switchyard serving the console at its monitoring port, with nats-py as the applications' side.
+// switchyard serving the console at its monitoring port, with nats-py (and mqtt.js for devices) as the
+// applications' side.
 // Each area is used as an operator would; screenshots go to tests/console/artifacts/. Any error the
 // browser logs fails the test that was running.
 //
@@ -14,6 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import mqtt from "mqtt";
 import { Switchyard, consoleUrl, natsPy, here, root } from "./harness.mjs";
 
 const artifacts = path.join(here, "artifacts");
@@ -388,33 +390,34 @@ test("live tester: subscribe with wildcards, publish with headers, request and r
 });
 
 test("MQTT: clients, sessions and retained messages with admin actions", async () => {
-  const status = await fetch(`${server.url}mqttz`).then((r) => r.status);
-  const posted = [];
-  if (status === 404) {
-    // The server has no /mqttz yet: the page is checked against the documented shape.
-    const fixture = JSON.parse(fs.readFileSync(path.join(here, "mqttz.fixture.json"), "utf8"));
-    await page.route("**/mqttz", (r) => r.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(fixture) }));
-    await page.route("**/mqttz/**", (r) => {
-      posted.push(new URL(r.request().url()).pathname + new URL(r.request().url()).search);
-      r.fulfill({ status: 200, contentType: "application/json", body: '{"ok":true}' });
-    });
-  }
-  await go("#/mqtt");
-  await page.locator("#mqtt-clients tr[data-client='sensor-1']").waitFor(WAIT);
-  await page.locator("#mqtt-sessions tr[data-session='sensor-1']").click();
-  await page.locator("#mqtt-sessions tr.expanded", { hasText: "sensors/+/temp" }).waitFor(WAIT);
-  await page.locator("#mqtt-retained tr[data-topic='sensors/1/temp']").waitFor(WAIT);
-  await shot("mqtt");
-  await page.locator("#mqtt-clients tr[data-client='sensor-1'] button.kick").click();
-  await page.click("#confirm-ok");
-  await page.locator(".notice.info", { hasText: "Client sensor-1 disconnected" }).waitFor(WAIT);
-  await page.locator("#mqtt-retained tr[data-topic='sensors/1/temp'] button.delete").click();
-  await page.click("#confirm-ok");
-  await page.locator(".notice.info", { hasText: "Retained message of sensors/1/temp cleared" }).waitFor(WAIT);
-  if (status === 404) {
-    assert.deepEqual(posted, ["/mqttz/clients/kick?client_id=sensor-1", "/mqttz/retained/delete?topic=sensors%2F1%2Ftemp"]);
-    await page.unroute("**/mqttz");
-    await page.unroute("**/mqttz/**");
+  // A device with a persistent MQTT 5 session, as mqtt.js connects one.
+  const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${server.mqttPort}`, {
+    clientId: "sensor-1", protocolVersion: 5, clean: false, reconnectPeriod: 0,
+    properties: { sessionExpiryInterval: 3600 },
+  });
+  const kicked = new Promise((resolve) => device.on("disconnect", (packet) => resolve(packet.reasonCode)));
+  try {
+    await device.subscribeAsync("sensors/+/temp", { qos: 1 });
+    await device.publishAsync("sensors/1/temp", "21.5", { qos: 1, retain: true });
+    await go("#/mqtt");
+    await page.locator("#mqtt-clients tr[data-client='sensor-1']").waitFor(WAIT);
+    await page.locator("#mqtt-sessions tr[data-session='sensor-1']").click();
+    await page.locator("#mqtt-sessions tr.expanded", { hasText: "sensors/+/temp" }).waitFor(WAIT);
+    await page.locator("#mqtt-retained tr[data-topic='sensors/1/temp']").waitFor(WAIT);
+    await shot("mqtt");
+    await page.locator("#mqtt-clients tr[data-client='sensor-1'] button.kick").click();
+    await page.click("#confirm-ok");
+    await page.locator(".notice.info", { hasText: "Client sensor-1 disconnected" }).waitFor(WAIT);
+    assert.equal(await kicked, 0x98, "the device is told: administrative action");
+    await page.locator("#mqtt-retained tr[data-topic='sensors/1/temp'] button.delete").click();
+    await page.click("#confirm-ok");
+    await page.locator(".notice.info", { hasText: "Retained message of sensors/1/temp cleared" }).waitFor(WAIT);
+    const doc = await fetch(`${server.url}mqttz`).then((r) => r.json());
+    assert.deepEqual(doc.retained, []);
+    const session = doc.sessions.find((s) => s.client_id === "sensor-1");
+    assert.ok(session && !session.connected, "the kicked client's session stays, disconnected");
+  } finally {
+    device.end(true);
   }
 });
 

@@ -56,7 +56,7 @@ pub fn Mqtt() -> Html {
     let body = if unavailable {
         html! {
             <>
-                <p class="notice info" id="mqttz-missing">{ "This server does not expose MQTT monitoring (/mqttz); showing MQTT connections from /connz." }</p>
+                <p class="notice info" id="mqttz-missing">{ "MQTT is not running on this server (enable it with an mqtt { port: 1883 } block or --mqtt_port); MQTT connections known to /connz are listed below." }</p>
                 { connz.view(|z| html! {
                     <table class="table" id="mqtt-conns">
                         <thead><tr><th>{ "CID" }</th><th>{ "Client id" }</th><th>{ "Address" }</th><th>{ "Msgs in / out" }</th><th>{ "Subs" }</th><th>{ "Uptime" }</th></tr></thead>
