@@ -30,6 +30,7 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("Gateways", "gatewayz"),
     ("Health Probe", "healthz"),
     ("Prometheus Metrics", "metrics"),
+    ("MQTT", "mqttz"),
 ];
 
 fn content_type(path: &str) -> &'static str {

@@ -11,6 +11,7 @@
 //! - the bridge (`POST /pub/…`, `POST /req/…`) needs valid credentials whenever `http_auth` is set or
 //!   the server requires client authentication; a NATS user may only publish where its `publish`
 //!   permissions allow;
+//! - the MQTT administration (`POST /mqttz/…`) follows the bridge's rule;
 //! - wrong credentials are refused (401 with `WWW-Authenticate`) even where none are needed.
 //!
 //! Output: a [`Principal`] stored in the request's extensions for the bridge.
@@ -200,7 +201,9 @@ pub fn unauthorized(message: &str) -> Response {
 /// Middleware: checks credentials and records the [`Principal`] for the handlers.
 pub(crate) async fn check(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let bridge = req.method() == Method::POST && (path.starts_with("/pub/") || path.starts_with("/req/"));
+    // Writes (the bridge and the MQTT administration) need credentials whenever any are configured.
+    let bridge = req.method() == Method::POST
+        && (path.starts_with("/pub/") || path.starts_with("/req/") || path.starts_with("/mqttz/"));
     let Some(principal) = state.auth.principal(&state.server, req.headers()) else {
         return unauthorized("invalid credentials");
     };

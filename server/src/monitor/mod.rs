@@ -1,6 +1,6 @@
 //! Monitoring over HTTP: nats-server's endpoints (`/varz`, `/connz`, `/subsz`, `/routez`, `/gatewayz`,
 //! `/leafz`, `/accountz`, `/accstatz`, `/jsz`, `/healthz`) with its JSON shapes, a Prometheus text
-//! endpoint (`/metrics`), an HTTP bridge into the message bus (`POST /pub/<subject>`,
+//! endpoint (`/metrics`), the MQTT front-end's state and administration (`/mqttz`, [`mqttz`]), an HTTP bridge into the message bus (`POST /pub/<subject>`,
 //! `POST /req/<subject>`), and the console bundle (or an HTML index of the endpoints) at `/`.
 //!
 //! Input: the shared [`Server`] state, read by snapshot: each handler copies what it needs under brief
@@ -10,7 +10,7 @@
 //!
 //! The JSON types come from `switchyard_shared::api::monitor` (also used by the console); this module
 //! only fills them. JetStream and MQTT report through provider slots on [`Monitoring`]
-//! ([`jsz::JetStreamMonitor`], [`varz::MqttMonitor`]) so that monitoring does not depend on those
+//! ([`jsz::JetStreamMonitor`], [`mqttz::MqttMonitor`]) so that monitoring does not depend on those
 //! subsystems. Beyond nats-server: optional credentials ([`auth`]) and the bridge ([`bridge`]); rates
 //! (messages and bytes per second) come from a sampler task ([`rates`]).
 //!
@@ -26,6 +26,7 @@ pub mod connz;
 pub mod healthz;
 pub mod jsz;
 mod metrics;
+pub mod mqttz;
 mod params;
 mod process;
 pub mod rates;
@@ -53,8 +54,8 @@ use crate::server::{Server, StartError};
 use crate::tls::https::TlsListener;
 
 pub use jsz::{HealthCheck, HealthProblem, JetStreamMonitor, JszOptions};
+pub use mqttz::{MqttAdmin, MqttMonitor};
 pub use params::Params;
-pub use varz::MqttMonitor;
 
 /// How long one monitoring request may take before it is answered with 503.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -226,6 +227,8 @@ pub fn app(server: Arc<Server>) -> axum::Router {
         .route("/jsz", get(jsz::handle))
         .route("/healthz", get(healthz::handle))
         .route("/metrics", get(metrics::handle))
+        .route("/mqttz", get(mqttz::handle))
+        .route("/mqttz/{what}/{verb}", post(mqttz::handle_admin))
         .route("/", get(assets::handle_root))
         .fallback(get(assets::handle_asset))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT));

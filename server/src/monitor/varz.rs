@@ -24,11 +24,6 @@ use crate::server::{Server, NATS_VERSION};
 /// The name of the system account, whose subjects carry `$SYS` events and requests.
 pub const SYSTEM_ACCOUNT: &str = "$SYS";
 
-/// What the MQTT front-end reports about itself (the `mqtt` block of `/varz`).
-pub trait MqttMonitor: Send + Sync {
-    fn varz(&self) -> MqttOptsVarz;
-}
-
 fn nanos(d: Duration) -> i64 {
     i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }

@@ -660,7 +660,7 @@ impl Mqtt {
     }
 }
 
-/// The `mqtt` block of `/varz`, with the address actually bound.
+/// The `mqtt` block of `/varz` (with the address actually bound) and `/mqttz`.
 impl crate::monitor::MqttMonitor for Mqtt {
     fn varz(&self) -> switchyard_shared::api::monitor::MqttOptsVarz {
         let server = self.server();
@@ -676,6 +676,32 @@ impl crate::monitor::MqttMonitor for Mqtt {
             max_ack_pending: self.settings.max_ack_pending,
             ..Default::default()
         }
+    }
+
+    fn status(&self) -> MqttStatus {
+        Mqtt::status(self)
+    }
+
+    fn clients(&self) -> Vec<ClientInfo> {
+        Mqtt::clients(self)
+    }
+
+    fn sessions(&self) -> Vec<SessionInfo> {
+        Mqtt::sessions(self)
+    }
+
+    fn retained(&self) -> Vec<RetainedInfo> {
+        Mqtt::retained(self)
+    }
+
+    fn admin(&self, action: &crate::monitor::MqttAdmin) -> Result<(), String> {
+        use crate::monitor::MqttAdmin;
+        match action {
+            MqttAdmin::Kick { client_id } => self.kick(client_id),
+            MqttAdmin::DeleteSession { client_id } => self.delete_session(client_id),
+            MqttAdmin::ClearRetained { topic } => self.clear_retained(topic),
+        }
+        .map_err(|e| e.to_string())
     }
 }
 
