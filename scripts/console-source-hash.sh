@@ -4,15 +4,18 @@
 #   scripts/console-source-hash.sh
 #
 # Inputs: the tracked (and untracked, not ignored) files under console-ui/, web-client/ and shared/,
-# the workspace Cargo.toml and Cargo.lock, and scripts/build-console.sh. Each file's path and
-# SHA-256 go into one SHA-256, so the result does not depend on the machine or the checkout's
-# location. scripts/build-console.sh stores it in static/console/SOURCE_HASH; scripts/check-console.sh
+# the workspace Cargo.toml, scripts/build-console.sh, and the locked versions of the console's own
+# dependencies for wasm32 (from `cargo tree`, so a dependency the server alone uses does not count).
+# Each file's path and SHA-256 go into one SHA-256, so the result does not depend on the machine or
+# the checkout's location. scripts/build-console.sh stores it in static/console/SOURCE_HASH; scripts/check-console.sh
 # compares. Needs git and sha256sum, no WebAssembly toolchain.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-inputs=(console-ui web-client shared Cargo.toml Cargo.lock scripts/build-console.sh)
+listing="$(mktemp)"
+trap 'rm -f "$listing"' EXIT
+inputs=(console-ui web-client shared Cargo.toml scripts/build-console.sh)
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   git ls-files -z --cached --others --exclude-standard -- "${inputs[@]}"
 else
@@ -20,4 +23,9 @@ else
 fi | LC_ALL=C sort -zu | while IFS= read -r -d '' f; do
   [ -f "$f" ] || continue   # deleted but still in the index
   printf '%s  %s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$f"
-done | sha256sum | cut -d' ' -f1
+done >"$listing"
+deps="$(cargo tree -p switchyard-console --target wasm32-unknown-unknown -e normal,build --prefix none --locked \
+  | sed 's/ (.*$//' | LC_ALL=C sort -u)"
+[ -n "$deps" ] || { echo "console-source-hash: cargo tree listed no dependencies" >&2; exit 1; }
+printf '%s  %s\n' "$(printf '%s\n' "$deps" | sha256sum | cut -d' ' -f1)" "<dependencies>" >>"$listing"
+sha256sum <"$listing" | cut -d' ' -f1
