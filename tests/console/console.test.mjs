@@ -136,8 +136,10 @@ test("connections: filter, sort, details with subscriptions, closed connections 
   // Closed: the nats-py connections are gone, with their reason.
   await page.selectOption("#conn-kind", "");
   await page.selectOption("#conn-state", "closed");
-  await page.locator("#conn-table tbody tr", { hasText: "py-holder" }).waitFor(WAIT);
-  assert.match(await page.locator("#conn-table tbody tr", { hasText: "py-holder" }).innerText(), /Client Closed/);
+  // The table refreshes after the state changes: wait for the closed row, not the open one still shown.
+  const closedRow = page.locator("#conn-table tbody tr", { hasText: "py-holder" }).filter({ hasText: "Client Closed" });
+  await closedRow.first().waitFor(WAIT);
+  assert.doesNotMatch(await closedRow.first().innerText(), /\topen$/);
   await shot("connections-closed");
 });
 
