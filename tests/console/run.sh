@@ -21,7 +21,7 @@ if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'install ok ins
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null 2>&1 \
     || { $sudo apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null; }
 fi
-( cd "$here" && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund; } )
+( cd "$here" && { { [ -d node_modules/playwright-core ] && [ -d node_modules/mqtt ]; } || npm ci --no-audit --no-fund; } )
 
 venv="$root/tests/python/.venv"
 if [ -z "${NATS_PY_PYTHON:-}" ] && [ ! -x "$venv/bin/python" ]; then
