@@ -84,6 +84,7 @@ async function startServer(kind, bin) {
   await Promise.race([Promise.all([waitForPort(tcpPort), waitForPort(wsPort)]), exited]);
   proc.removeAllListeners("exit");
   return {
+    pid: proc.pid,
     tcpPort,
     wsUrl: `ws://127.0.0.1:${wsPort}`,
     async stop() {
@@ -216,6 +217,48 @@ class Counter {
   }
 }
 
+/** Every process's parent and CPU time (user + system, ms) from /proc. */
+function processTable() {
+  const table = new Map();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      // After the name: state(0) ppid(1) … utime(11) stime(12), in clock ticks of 10 ms.
+      table.set(Number(entry), { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return table;
+}
+
+/** CPU ms of `root` and its descendants, leaving out the tree of `exclude`. */
+function treeMs(table, root, exclude = -1) {
+  const wanted = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, p] of table) {
+      if (!wanted.has(pid) && pid !== exclude && wanted.has(p.ppid)) {
+        wanted.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let ms = 0;
+  for (const pid of wanted) ms += table.get(pid)?.ms ?? 0;
+  return ms;
+}
+
+/** CPU ms so far of the server and of the browser (every other process this one started). */
+function cpuNow(serverPid) {
+  const table = processTable();
+  const own = table.get(process.pid)?.ms ?? 0;
+  return { server: treeMs(table, serverPid), browser: treeMs(table, process.pid, serverPid) - own };
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -223,7 +266,8 @@ const median = (xs) => {
 };
 const fmt = (x) => Math.round(x).toLocaleString("en-US");
 
-async function runOnce(page, counter, client, n, size) {
+async function runOnce(page, counter, procs, client, n, size) {
+  const cpuBefore = { ...cpuNow(procs.server), node: process.cpuUsage() };
   const done = counter.expect(n, size, 120000);
   const page_ = await page.evaluate(([c, s, nn, sz]) => window.bench.run(c, s, nn, sz), [client, SUBJECT, n, size]);
   const doneAt = await done;
@@ -233,7 +277,14 @@ async function runOnce(page, counter, client, n, size) {
   if (counter.count !== n) throw new Error(`${client}: the subscriber got ${counter.count} messages, sent ${n}`);
   if (counter.badSize) throw new Error(`${client}: ${counter.badSize} messages of the wrong size`);
   const ms = doneAt - page_.start;
-  return { rate: (n / ms) * 1000, ms, loopMs: page_.loopMs, flushMs: page_.flushMs };
+  const nodeCpu = process.cpuUsage(cpuBefore.node);
+  const cpuAfter = cpuNow(procs.server);
+  const cpu = {
+    server: cpuAfter.server - cpuBefore.server,
+    browser: cpuAfter.browser - cpuBefore.browser,
+    subscriber: (nodeCpu.user + nodeCpu.system) / 1000,
+  };
+  return { rate: (n / ms) * 1000, ms, loopMs: page_.loopMs, flushMs: page_.flushMs, cpu };
 }
 
 async function main() {
@@ -249,13 +300,14 @@ async function main() {
   });
   const errors = [];
   try {
+    const procs = { server: server.pid };
     const page = await browser.newPage();
     page.on("pageerror", (e) => errors.push(e.message));
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     await page.goto(`${web.url}/bench/index.html`);
     await page.waitForFunction(() => window.benchLoaded === true);
     await page.evaluate((u) => window.bench.setup(u), server.wsUrl);
-    for (const client of CLIENTS) await runOnce(page, counter, client, 20000, 16); // warm-up
+    for (const client of CLIENTS) await runOnce(page, counter, procs, client, 20000, 16); // warm-up
     const results = [];
     for (const { n, size } of opts.cases) {
       const rates = Object.fromEntries(CLIENTS.map((c) => [c, []]));
@@ -263,12 +315,13 @@ async function main() {
       for (let r = 0; r < opts.rounds; r++) {
         const order = r % 2 ? [...CLIENTS].reverse() : CLIENTS;
         for (const client of order) {
-          const res = await runOnce(page, counter, client, n, size);
+          const res = await runOnce(page, counter, procs, client, n, size);
           rates[client].push(res.rate);
           detail[client].push(res);
           console.error(
             `bench: ${n} x ${size} B round ${r + 1} ${client}: ${fmt(res.rate)} msgs/s ` +
-              `(${res.ms.toFixed(0)} ms; loop ${res.loopMs.toFixed(0)} ms, flush ${res.flushMs.toFixed(0)} ms)`,
+              `(${res.ms.toFixed(0)} ms; loop ${res.loopMs.toFixed(0)} ms, flush ${res.flushMs.toFixed(0)} ms; ` +
+                `cpu ms: server ${res.cpu.server}, browser ${res.cpu.browser}, subscriber ${res.cpu.subscriber.toFixed(0)})`,
           );
         }
       }
@@ -286,6 +339,21 @@ async function main() {
         console.log(
           `| ${fmt(r.n)} x ${r.size} B | ${c} | ${r.rates[c].map(fmt).join(", ")} | ${fmt(r.medians[c])} | ` +
             `${mbs.toFixed(1)} | ${c === "switchyard" ? ratio.toFixed(2) : ""} |`,
+        );
+      }
+    }
+    console.log("");
+    console.log("Median per run: wall ms, page publish loop ms, flush ms; CPU ms of the server, the browser, the TCP subscriber.");
+    console.log("");
+    console.log("| messages | client | wall | loop | flush | server CPU | browser CPU | subscriber CPU |");
+    console.log("|---|---|---|---|---|---|---|---|");
+    for (const r of results) {
+      for (const c of CLIENTS) {
+        const d = r.detail[c];
+        const m = (f) => Math.round(median(d.map(f)));
+        console.log(
+          `| ${fmt(r.n)} x ${r.size} B | ${c} | ${m((x) => x.ms)} | ${m((x) => x.loopMs)} | ${m((x) => x.flushMs)} | ` +
+            `${m((x) => x.cpu.server)} | ${m((x) => x.cpu.browser)} | ${m((x) => x.cpu.subscriber)} |`,
         );
       }
     }
