@@ -180,8 +180,9 @@ impl Client {
         Ok(())
     }
 
-    /// Closes now.
+    /// Closes now. Publishes already made (still queued for their microtask) are sent first.
     pub fn close(&self) {
+        pump(&self.shared);
         self.run(Core::close);
     }
 
