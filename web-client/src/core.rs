@@ -462,6 +462,12 @@ impl Core {
 
     // ----- driver side: out -----
 
+    /// How many bytes [`Core::poll_transmit`] would return now; a driver that batches writes
+    /// sends once this passes its threshold.
+    pub fn pending_transmit(&self) -> usize {
+        self.out.len()
+    }
+
     /// Bytes to write to the socket, all that are ready.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
         if self.out.is_empty() {
@@ -1239,6 +1245,18 @@ mod tests {
         );
         assert_eq!(core.publish("", None, None, b""), Err(ClientError::InvalidSubject("".into())));
         assert_eq!(core.stats().out_msgs, 2);
+    }
+
+    #[test]
+    fn pending_transmit_counts_the_bytes_queued_since_the_last_poll() {
+        let mut core = connected(opts());
+        assert_eq!(core.pending_transmit(), 0);
+        core.publish("a", None, None, b"hi").unwrap();
+        core.publish("a", None, None, b"hi").unwrap();
+        let queued = core.pending_transmit();
+        assert_eq!(queued, 2 * b"PUB a 2\r\nhi\r\n".len());
+        assert_eq!(core.poll_transmit().map(|b| b.len()), Some(queued));
+        assert_eq!(core.pending_transmit(), 0);
     }
 
     #[test]

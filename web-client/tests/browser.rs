@@ -61,3 +61,22 @@ async fn pub_sub_request_and_drain_against_a_live_server() {
     assert!(sub.next().await.is_none());
     assert_eq!(events.borrow().last(), Some(&ClientEvent::Closed { error: None }));
 }
+
+#[wasm_bindgen_test]
+async fn publishes_made_right_before_close_still_reach_the_server() {
+    let Some(url) = option_env!("SWITCHYARD_TEST_WS_URL") else { return };
+    let reader = Client::connect(options(url)).await.expect("connect the reader");
+    let sub = reader.subscribe("wasm.close", None).unwrap();
+    reader.flush().await.unwrap();
+
+    let writer = Client::connect(options(url)).await.expect("connect the writer");
+    for i in 0..3u8 {
+        writer.publish("wasm.close", &[b'0' + i]).unwrap();
+    }
+    writer.close();
+    for i in 0..3u8 {
+        let m = sub.next().await.expect("a message");
+        assert_eq!(&m.payload[..], &[b'0' + i]);
+    }
+    reader.close();
+}

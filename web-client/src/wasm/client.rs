@@ -1,7 +1,8 @@
 //! The async Rust API: [`Client`] (a cheap-to-clone connection handle) and [`Subscriber`].
 //!
 //! Each call hands work to the core, pumps, and — for calls with an answer — awaits a signal that
-//! the driver sets when the core reports the outcome. Futures are `!Send` and run on the page's
+//! the driver sets when the core reports the outcome. Publishes pump from a microtask (or once
+//! 64 KiB are queued), so a burst of them leaves in a few frames; any other call sends them first. Futures are `!Send` and run on the page's
 //! event loop (`wasm_bindgen_futures::spawn_local`). A connection stays up until [`Client::close`]
 //! or [`Client::drain`], even when every handle is dropped.
 
@@ -14,7 +15,7 @@ use std::task::{Context, Poll};
 use switchyard_shared::headers::HeaderMap;
 use switchyard_shared::op::ServerInfo;
 
-use super::driver::{now, pump, Shared, Sink};
+use super::driver::{now, pump, pump_soon, Shared, Sink};
 use super::signal::Signal;
 use crate::core::{ClientError, Core, Message, Options, Sid, State, Stats};
 
@@ -119,7 +120,9 @@ impl Client {
         headers: Option<&HeaderMap>,
         payload: &[u8],
     ) -> Result<(), ClientError> {
-        self.run(|core| core.publish(subject, reply, headers, payload))
+        let out = self.shared.core.borrow_mut().publish(subject, reply, headers, payload);
+        pump_soon(&self.shared);
+        out
     }
 
     /// Subscribes; read messages with [`Subscriber::next`].
@@ -177,8 +180,9 @@ impl Client {
         Ok(())
     }
 
-    /// Closes now.
+    /// Closes now. Publishes already made (still queued for their microtask) are sent first.
     pub fn close(&self) {
+        pump(&self.shared);
         self.run(Core::close);
     }
 

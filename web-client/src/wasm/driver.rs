@@ -5,6 +5,8 @@
 //! to the waiters registered in [`Shared`]: subscription sinks (a callback or a parked iterator),
 //! request and flush signals, the connect/close signals and the event listeners. The pump is not
 //! re-entered: a call made from inside a callback only queues work that the running pump picks up.
+//! [`pump_soon`] defers the pump to a microtask, so that writes queued in one turn of the page
+//! (a loop of publishes) leave in a few large frames instead of one frame each.
 //!
 //! A socket and its callbacks hold the connection alive until the core closes it; every socket
 //! carries a generation so that a late callback of a replaced socket is ignored.
@@ -29,6 +31,8 @@ extern "C" {
     fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &js_sys::Function);
     #[wasm_bindgen(js_namespace = console, js_name = error)]
     pub(crate) fn console_error(message: &str, value: &JsValue);
 }
@@ -87,19 +91,33 @@ pub(crate) struct Shared {
     timer: RefCell<Option<(JsValue, u64)>>,
     tick: Closure<dyn FnMut()>,
     pumping: Cell<bool>,
+    /// Runs [`pump`] from a microtask: publishes made in one turn of the page leave in one frame.
+    deferred: Closure<dyn FnMut()>,
+    deferred_queued: Cell<bool>,
 }
 
 impl Shared {
     pub(crate) fn new(core: Core) -> Rc<Shared> {
         Rc::new_cyclic(|weak: &Weak<Shared>| {
-            let weak = weak.clone();
-            let tick = Closure::<dyn FnMut()>::new(move || {
-                if let Some(s) = weak.upgrade() {
-                    s.timer.borrow_mut().take();
-                    s.core.borrow_mut().handle_timeout(now());
-                    pump(&s);
-                }
-            });
+            let tick = {
+                let weak = weak.clone();
+                Closure::<dyn FnMut()>::new(move || {
+                    if let Some(s) = weak.upgrade() {
+                        s.timer.borrow_mut().take();
+                        s.core.borrow_mut().handle_timeout(now());
+                        pump(&s);
+                    }
+                })
+            };
+            let deferred = {
+                let weak = weak.clone();
+                Closure::<dyn FnMut()>::new(move || {
+                    if let Some(s) = weak.upgrade() {
+                        s.deferred_queued.set(false);
+                        pump(&s);
+                    }
+                })
+            };
             Shared {
                 core: RefCell::new(core),
                 sinks: RefCell::new(HashMap::new()),
@@ -113,6 +131,8 @@ impl Shared {
                 timer: RefCell::new(None),
                 tick,
                 pumping: Cell::new(false),
+                deferred,
+                deferred_queued: Cell::new(false),
             }
         })
     }
@@ -152,6 +172,20 @@ pub(crate) fn pump(shared: &Rc<Shared>) {
     }
     shared.pumping.set(false);
     rearm_timer(shared);
+}
+
+/// Bytes of queued output at which [`pump_soon`] sends at once instead of waiting for its microtask.
+const SEND_AT_BYTES: usize = 64 * 1024;
+
+/// Pumps once the current task ends (from a microtask), or at once when the queued output has
+/// reached [`SEND_AT_BYTES`]: a loop of publishes becomes a few large frames instead of one frame
+/// per message, without holding anything back past the end of the caller's turn.
+pub(crate) fn pump_soon(shared: &Rc<Shared>) {
+    if shared.core.borrow().pending_transmit() >= SEND_AT_BYTES {
+        pump(shared);
+    } else if !shared.deferred_queued.replace(true) {
+        queue_microtask(shared.deferred.as_ref().unchecked_ref());
+    }
 }
 
 fn rearm_timer(shared: &Rc<Shared>) {
