@@ -55,6 +55,9 @@ const MISSING_RETRY: Duration = Duration::from_millis(250);
 const HEADER_SCAN: usize = 10_000;
 /// File, in the stream's directory, holding each source's last copied origin sequence.
 const PROGRESS_FILE: &str = "sources.json";
+/// Least time between two writes of the progress file while a source is busy (it is also written
+/// when the source goes idle and when the stream stops; the header scan covers what a crash loses).
+const SAVE_EVERY: Duration = Duration::from_millis(250);
 
 /// Refuses mirrors and sources this server cannot serve.
 pub fn check(cfg: &StreamConfig) -> Result<(), ApiError> {
@@ -165,6 +168,8 @@ impl Link {
 pub struct Sources {
     links: Vec<Arc<Link>>,
     stop: CancellationToken,
+    /// `sources.json` of a file stream.
+    progress_file: Option<Arc<ProgressFile>>,
 }
 
 impl Sources {
@@ -183,8 +188,11 @@ impl Sources {
             return None;
         }
         let stop = CancellationToken::new();
-        let dir = meta::stream_dir(&js.store_dir, &stream.name).ok().filter(|_| !stream.is_memory());
-        let saved = dir.as_ref().map(|d| read_progress(&d.join(PROGRESS_FILE))).unwrap_or_default();
+        let progress_file = meta::stream_dir(&js.store_dir, &stream.name)
+            .ok()
+            .filter(|_| !stream.is_memory())
+            .map(|d| Arc::new(ProgressFile { path: d.join(PROGRESS_FILE), writing: Mutex::new(()) }));
+        let saved = progress_file.as_ref().map(|f| read_progress(&f.path)).unwrap_or_default();
         for link in &links {
             let start = match link.kind {
                 Kind::Mirror => mirror_start(stream),
@@ -196,17 +204,21 @@ impl Sources {
                 stream: Arc::downgrade(stream),
                 link: link.clone(),
                 stop: stop.clone(),
-                progress_file: dir.as_ref().map(|d| d.join(PROGRESS_FILE)),
+                progress_file: progress_file.clone(),
                 all_links: links.clone(),
             };
             tokio::spawn(task.run());
         }
-        Some(Sources { links, stop })
+        Some(Sources { links, stop, progress_file })
     }
 
-    /// Stops every task (stream deleted, stopped or reconfigured).
-    pub fn stop(&self) {
+    /// Stops every task (stream deleted, stopped or reconfigured); with `save` also writes the
+    /// sources' progress, so that a restart or a new configuration continues exactly where these left.
+    pub fn stop(&self, save: bool) {
         self.stop.cancel();
+        if let Some(file) = self.progress_file.as_ref().filter(|_| save) {
+            file.save(&self.links);
+        }
     }
 
     /// `(mirror, sources)` for the stream info.
@@ -273,6 +285,33 @@ fn read_progress(path: &std::path::Path) -> BTreeMap<String, u64> {
     std::fs::read(path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
 }
 
+/// A stream's `sources.json`, written by its link tasks and when it stops.
+struct ProgressFile {
+    path: PathBuf,
+    /// Held while writing: the writers share one temporary file.
+    writing: Mutex<()>,
+}
+
+impl ProgressFile {
+    /// Writes the progress of every source among `links`, keeping the entries of others.
+    fn save(&self, links: &[Arc<Link>]) {
+        let _writing = self.writing.lock();
+        let mut all = read_progress(&self.path);
+        for l in links.iter().filter(|l| l.kind == Kind::Source) {
+            let next = l.progress.lock().next;
+            if next > 1 {
+                all.insert(l.key(), next - 1);
+            }
+        }
+        match write_progress(&self.path, &all) {
+            // The stream is being deleted.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => warn!(path = %self.path.display(), error = %e, "cannot save source progress"),
+            Ok(()) => {}
+        }
+    }
+}
+
 fn write_progress(path: &std::path::Path, progress: &BTreeMap<String, u64>) -> std::io::Result<()> {
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, serde_json::to_vec(progress).unwrap_or_default())?;
@@ -284,7 +323,7 @@ struct LinkTask {
     stream: Weak<Stream>,
     link: Arc<Link>,
     stop: CancellationToken,
-    progress_file: Option<PathBuf>,
+    progress_file: Option<Arc<ProgressFile>>,
     /// Every link of the stream, to save all of their progress in one file.
     all_links: Vec<Arc<Link>>,
 }
@@ -293,6 +332,8 @@ impl LinkTask {
     async fn run(self) {
         let mut origin_seen: Option<Weak<Stream>> = None;
         let mut outbox = None;
+        let mut unsaved = false;
+        let mut last_save = tokio::time::Instant::now();
         loop {
             if self.stop.is_cancelled() {
                 return;
@@ -311,8 +352,14 @@ impl LinkTask {
                         origin_seen = Some(Arc::downgrade(&origin));
                     }
                     match self.pass(&stream, &origin, outbox) {
-                        Ok(true) => Duration::ZERO,
-                        Ok(false) => IDLE,
+                        Ok((more, advanced)) => {
+                            unsaved |= advanced;
+                            if more {
+                                Duration::ZERO
+                            } else {
+                                IDLE
+                            }
+                        }
                         Err(e) => {
                             debug!(stream = %stream.name, origin = %origin.name, error = %e, "source pass failed");
                             self.link.progress.lock().error = Some(e);
@@ -323,6 +370,13 @@ impl LinkTask {
             };
             drop(stream);
             drop(js);
+            if unsaved && !self.stop.is_cancelled() && (!wait.is_zero() || last_save.elapsed() >= SAVE_EVERY) {
+                if let Some(file) = self.progress_file.as_ref().filter(|_| self.link.kind == Kind::Source) {
+                    file.save(&self.all_links);
+                }
+                unsaved = false;
+                last_save = tokio::time::Instant::now();
+            }
             if wait.is_zero() {
                 tokio::task::yield_now().await;
                 continue;
@@ -335,8 +389,9 @@ impl LinkTask {
         }
     }
 
-    /// Copies up to [`BATCH`] messages; true when there may be more right away.
-    fn pass(&self, stream: &Stream, origin: &Stream, outbox: &mut Outbox) -> Result<bool, ApiError> {
+    /// Copies up to [`BATCH`] messages; says whether there may be more right away and whether the
+    /// link moved on.
+    fn pass(&self, stream: &Stream, origin: &Stream, outbox: &mut Outbox) -> Result<(bool, bool), ApiError> {
         let start = {
             let mut p = self.link.progress.lock();
             if p.next == 0 {
@@ -391,7 +446,6 @@ impl LinkTask {
                 filters.iter().map(|f| s.num_pending(next, f, false)).sum()
             }
         });
-        let advanced = next != start;
         {
             let mut p = self.link.progress.lock();
             p.next = next;
@@ -401,10 +455,7 @@ impl LinkTask {
                 p.error = None;
             }
         }
-        if advanced && self.link.kind == Kind::Source {
-            self.save_progress();
-        }
-        result.map(|()| full)
+        result.map(|()| (full, next != start))
     }
 
     /// Where a link without progress starts: `opt_start_seq`, `opt_start_time`, else the beginning.
@@ -437,20 +488,6 @@ impl LinkTask {
         };
         // A refusal (a full stream with discard new, say) is retried from this message on the next pass.
         stream.store_sourced(&msg, outbox).map(|_| ())
-    }
-
-    fn save_progress(&self) {
-        let Some(path) = &self.progress_file else { return };
-        let mut all = read_progress(path);
-        for l in self.all_links.iter().filter(|l| l.kind == Kind::Source) {
-            let next = l.progress.lock().next;
-            if next > 1 {
-                all.insert(l.key(), next - 1);
-            }
-        }
-        if let Err(e) = write_progress(path, &all) {
-            warn!(path = %path.display(), error = %e, "cannot save source progress");
-        }
     }
 }
 
@@ -572,6 +609,22 @@ mod tests {
         let header = format!("KV_a 42 {} $KV.a.k", link.ident);
         assert_eq!(parse_source_header(header.as_bytes()), Some(("KV_a".to_string(), 42, link.ident.clone())));
         assert_eq!(link.ident, "$KV.a.> $KV.b.>");
+    }
+
+    #[test]
+    fn progress_file_records_last_copied_sequence_of_sources_and_keeps_other_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProgressFile { path: dir.path().join(PROGRESS_FILE), writing: Mutex::new(()) };
+        write_progress(&file.path, &BTreeMap::from([("OLD > >".to_string(), 3)])).unwrap();
+        let source =
+            Arc::new(Link::new(Kind::Source, StreamSource { name: "A".into(), ..Default::default() }).unwrap());
+        let mirror =
+            Arc::new(Link::new(Kind::Mirror, StreamSource { name: "M".into(), ..Default::default() }).unwrap());
+        source.progress.lock().next = 8;
+        mirror.progress.lock().next = 5;
+        file.save(&[source, mirror]);
+        let saved = read_progress(&file.path);
+        assert_eq!(saved, BTreeMap::from([("A > >".to_string(), 7), ("OLD > >".to_string(), 3)]));
     }
 
     #[test]

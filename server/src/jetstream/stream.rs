@@ -256,7 +256,7 @@ impl Stream {
         if relink {
             let previous = self.sources.lock().take();
             if let Some(s) = previous {
-                s.stop();
+                s.stop(true);
             }
             *self.sources.lock() = Sources::start(js, self);
         }
@@ -315,7 +315,7 @@ impl Stream {
         let (result, copies) = {
             let cfg = self.config.read();
             let mut inner = self.inner.lock();
-            let result = self.store_one(&cfg, &mut inner, m);
+            let result = self.store_one(&cfg, &mut inner, m, true);
             (result, std::mem::take(&mut inner.republish))
         };
         republish::publish(outbox, copies);
@@ -363,7 +363,7 @@ impl Stream {
     pub fn stop(&self, delete: bool) {
         self.stop.cancel();
         if let Some(s) = self.sources.lock().take() {
-            s.stop();
+            s.stop(!delete);
         }
         if let Some(js) = self.js.upgrade() {
             for s in self.subs.lock().drain(..) {
@@ -419,7 +419,7 @@ impl Stream {
                     removed = out.removed;
                     for subject in out.markers {
                         let m = marker::marker_msg(&subject, cfg.subject_delete_marker_ttl);
-                        if let Err(e) = self.store_one(&cfg, inner, &m) {
+                        if let Err(e) = self.store_one(&cfg, inner, &m, true) {
                             warn!(stream = %self.name, subject = %subject, error = %e, "cannot store a subject delete marker");
                         }
                     }
@@ -452,8 +452,11 @@ impl Stream {
                     directs.push(m);
                     continue;
                 }
-                let result =
-                    if let Some(e) = over_budget.clone() { Err(e) } else { self.store_one(&cfg, &mut inner, &m) };
+                let result = if let Some(e) = over_budget.clone() {
+                    Err(e)
+                } else {
+                    self.store_one(&cfg, &mut inner, &m, false)
+                };
                 if let Ok(ack) = &result {
                     if !ack.duplicate {
                         stored_any = true;
@@ -500,7 +503,9 @@ impl Stream {
     }
 
     /// Checks one publish against the headers and the config, stores it and builds its PubAck.
-    fn store_one(&self, cfg: &StreamConfig, inner: &mut Inner, m: &InMsg) -> Result<PubAck, ApiError> {
+    /// `internal` messages (copied by a source, or subject delete markers) may roll up and carry a TTL
+    /// whatever the config allows, as in nats-server.
+    fn store_one(&self, cfg: &StreamConfig, inner: &mut Inner, m: &InMsg, internal: bool) -> Result<PubAck, ApiError> {
         if cfg.sealed {
             return Err(ApiError::stream_sealed());
         }
@@ -562,7 +567,7 @@ impl Stream {
                 }
             }
             if let Some(v) = get("Nats-Rollup") {
-                if !cfg.allow_rollup || cfg.deny_purge {
+                if !internal && (!cfg.allow_rollup || cfg.deny_purge) {
                     return Err(ApiError::stream_rollup_failed("rollup not permitted"));
                 }
                 match v.trim() {
@@ -572,7 +577,7 @@ impl Stream {
                 }
             }
             if let Some(v) = get("Nats-TTL") {
-                if !cfg.allow_msg_ttl {
+                if !cfg.allow_msg_ttl && !internal {
                     return Err(ApiError::message_ttl_disabled());
                 }
                 let secs = parse_msg_ttl(v.trim())?;
