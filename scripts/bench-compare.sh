@@ -15,8 +15,9 @@
 #   BENCH_CMD           load generator (default "SWITCHYARD_BINARY bench")
 #   NATS_CMD            default "nats-server -a 127.0.0.1 -p %PORT%"
 #   NATS_JS_CMD         default "nats-server -a 127.0.0.1 -p %PORT% -js -sd %DIR%"
-#   SWITCHYARD_CMD      default "SWITCHYARD_BINARY -a 127.0.0.1 -p %PORT%"
-#   SWITCHYARD_JS_CMD   default "SWITCHYARD_BINARY -a 127.0.0.1 -p %PORT% -js -sd %DIR%"
+#   SWITCHYARD_CMD      default "SWITCHYARD_BINARY -a 127.0.0.1 -p %PORT% -m 0 --no_websocket --no_mqtt --no_jetstream"
+#                       (the extra front-ends off, as nats-server runs by default)
+#   SWITCHYARD_JS_CMD   default "SWITCHYARD_BINARY -a 127.0.0.1 -p %PORT% -m 0 --no_websocket --no_mqtt -js -sd %DIR%"
 #   NATS_PORT / SWITCHYARD_PORT   default 17222 / 17223 (must be free: checked before every start)
 #   SERVER_CPUS / BENCH_CPUS      optional taskset CPU lists to pin the server and the load generator
 #
@@ -48,8 +49,8 @@ bin=${1:-$repo/target/release/switchyard}
 bench_cmd=${BENCH_CMD:-"$bin bench"}
 nats_cmd=${NATS_CMD:-"nats-server -a 127.0.0.1 -p %PORT%"}
 nats_js_cmd=${NATS_JS_CMD:-"nats-server -a 127.0.0.1 -p %PORT% -js -sd %DIR%"}
-sy_cmd=${SWITCHYARD_CMD:-"$bin -a 127.0.0.1 -p %PORT%"}
-sy_js_cmd=${SWITCHYARD_JS_CMD:-"$bin -a 127.0.0.1 -p %PORT% -js -sd %DIR%"}
+sy_cmd=${SWITCHYARD_CMD:-"$bin -a 127.0.0.1 -p %PORT% -m 0 --no_websocket --no_mqtt --no_jetstream"}
+sy_js_cmd=${SWITCHYARD_JS_CMD:-"$bin -a 127.0.0.1 -p %PORT% -m 0 --no_websocket --no_mqtt -js -sd %DIR%"}
 nats_port=${NATS_PORT:-17222}
 sy_port=${SWITCHYARD_PORT:-17223}
 

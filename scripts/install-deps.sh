@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-APT_PACKAGES=(nats-server mosquitto mosquitto-clients chromium chromium-driver)
+APT_PACKAGES=(nats-server mosquitto mosquitto-clients chromium chromium-driver openssl jq)
 PY_DIR=tests/python
 JS_DIR=tests/js
 

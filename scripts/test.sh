@@ -42,8 +42,28 @@ echo "test.sh: target $SWITCHYARD_TARGET ($([ "$SWITCHYARD_TARGET" = nats-server
 # Debug mode: compiling the test dependencies (async-nats and friends) unoptimised is quicker
 # than optimising and LTO-linking them, even though nothing is shared with the release build.
 run cargo cargo test --workspace
+# shared must keep building for the browser; a short fuzz run of its parsers (FUZZ_SECONDS=0 skips it).
+run wasm ./scripts/check-wasm.sh
+if [ "${FUZZ_SECONDS:-5}" -gt 0 ]; then
+  run fuzz ./scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
+fi
 run pytest bash -c 'cd tests/python && exec .venv/bin/python -m pytest -q'
-run node bash -c 'cd tests/js && exec node --test --test-timeout=60000'
+# Each test sets its own timeout; this one bounds a whole file (the 64 MiB object test alone can take
+# most of a minute on a loaded 2-core machine).
+run node bash -c 'cd tests/js && exec node --test --test-timeout=600000'
+# The browser client in headless Chromium against switchyard (its WebSocket front-end), with the
+# listeners nats-server does not have turned off so parallel ports never collide.
+# MQTT: paho-mqtt (3.1.1 and 5) and the mosquitto clients.
+if [ "$SWITCHYARD_TARGET" = nats-server ]; then
+  run mqtt env MQTT_TARGET=nats-server bash tests/mqtt/run.sh
+else
+  run mqtt bash tests/mqtt/run.sh
+fi
+if [ "$SWITCHYARD_TARGET" = nats-server ]; then
+  run browser bash tests/browser/run.sh
+else
+  run browser env NATS_SERVER_BIN="$SWITCHYARD_BIN" NATS_SERVER_ARGS="-m 0 --no_mqtt" bash tests/browser/run.sh
+fi
 
 # Totals over every runner, from each runner's own closing lines.
 passed=0
@@ -53,15 +73,19 @@ if [ -f "$logs/cargo.log" ]; then
   passed=$((passed + $(count '[0-9]+ passed;' "$logs/cargo.log")))
   failures=$((failures + $(count '[0-9]+ failed;' "$logs/cargo.log")))
 fi
-if [ -f "$logs/pytest.log" ]; then
-  last="$(grep -E '[0-9]+ (passed|failed|error)' "$logs/pytest.log" | tail -n1 || true)"
+for log in pytest mqtt; do
+if [ -f "$logs/$log.log" ]; then
+  last="$(grep -E '[0-9]+ (passed|failed|error)' "$logs/$log.log" | tail -n1 || true)"
   passed=$((passed + $(echo "$last" | { grep -Eo '[0-9]+ passed' || true; } | grep -Eo '[0-9]+' || echo 0)))
   failures=$((failures + $(echo "$last" | { grep -Eo '[0-9]+ (failed|errors?)' || true; } | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')))
 fi
-if [ -f "$logs/node.log" ]; then
-  passed=$((passed + $(count '^# pass [0-9]+' "$logs/node.log")))
-  failures=$((failures + $(count '^# fail [0-9]+' "$logs/node.log")))
-fi
+done
+for log in node browser; do
+  if [ -f "$logs/$log.log" ]; then
+    passed=$((passed + $(count '^# pass [0-9]+' "$logs/$log.log")))
+    failures=$((failures + $(count '^# fail [0-9]+' "$logs/$log.log")))
+  fi
+done
 
 echo
 echo "==> summary"

@@ -6,15 +6,24 @@
 //! - [`frontend`]: protocol front-ends (NATS over TCP, …) that translate their wire into core calls;
 //! - [`auth`]: client authentication;
 //! - [`bench`]: the `switchyard bench` load generator (drives any NATS server);
-//! - [`server`]: shared state and life cycle.
+//! - [`monitor`]: monitoring over HTTP (nats-server's endpoints, Prometheus, the HTTP bridge, console);
+//! - [`system`]: `$SYS` events and requests;
+//! - [`auth`]: client authentication and permissions;
+//! - [`account`]: accounts (one subject space each) and the imports between them;
+//! - [`server`]: shared state and life cycle;
+//! - [`tls`]: TLS for the client, WebSocket and monitoring listeners.
 
+pub mod account;
 pub mod auth;
 pub mod bench;
 pub mod config;
 pub mod core;
 pub mod frontend;
 pub mod jetstream;
+pub mod monitor;
 pub mod server;
+pub mod system;
+pub mod tls;
 
 use std::future::Future;
 

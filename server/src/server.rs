@@ -19,11 +19,13 @@ use tracing::{info, warn};
 
 use switchyard_shared::op::ServerInfo;
 
+use crate::account::Accounts;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::core::conn::{now_nanos, Registry};
 use crate::core::{Mappings, Router, Stats};
 use crate::frontend;
+use crate::frontend::mqtt::{Mqtt, MqttSettings};
 use crate::frontend::ws::{WsListener, WsSettings};
 
 /// The NATS server version whose client-visible feature set switchyard implements. Clients gate
@@ -40,6 +42,8 @@ pub enum StartError {
     Bind { addr: String, source: std::io::Error },
     #[error("invalid configuration: {0}")]
     Config(String),
+    #[error("tls: {0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// Front-end listeners configured beside [`Config`]; the configuration file maps onto these.
@@ -47,6 +51,8 @@ pub enum StartError {
 pub struct Frontends {
     /// The `websocket { … }` block: NATS over WebSocket on its own port.
     pub websocket: Option<WsSettings>,
+    /// The `mqtt { … }` block: MQTT on its own port.
+    pub mqtt: Option<MqttSettings>,
 }
 
 /// State shared by everything in the server.
@@ -56,7 +62,10 @@ pub struct Server {
     pub server_name: String,
     /// Unix nanoseconds.
     pub start: i64,
+    /// The global account's router (`$G`).
     pub router: Arc<Router>,
+    /// Every account, `$G` (on `router`) included; clients use their user's account.
+    pub accounts: Accounts,
     pub stats: Arc<Stats>,
     pub registry: Registry,
     pub auth: Auth,
@@ -68,12 +77,20 @@ pub struct Server {
     pub conn_limit: Arc<Semaphore>,
     /// Addresses actually bound, filled in by `start`.
     pub client_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// The MQTT listener's settings; `None` when MQTT is off.
+    pub mqtt_settings: Option<MqttSettings>,
+    /// The MQTT service, once started (monitoring and admin reach it here).
+    pub mqtt: std::sync::OnceLock<Arc<Mqtt>>,
     /// JetStream, when enabled; set once during `start`.
     pub jetstream: std::sync::OnceLock<Arc<crate::jetstream::JetStream>>,
     /// WebSocket listener settings, when one is configured.
     pub websocket: Option<WsSettings>,
     /// Bound address of the WebSocket listener, filled in by `start`.
     pub ws_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// Monitoring state: JetStream and MQTT provider slots, traffic rates, the HTTP address.
+    pub monitoring: crate::monitor::Monitoring,
+    /// TLS of the client port (the top-level `tls` block), loaded at start.
+    pub tls: Option<Arc<crate::tls::Tls>>,
 }
 
 /// Random server id in nats-server's shape: `N` followed by 55 base32 characters.
@@ -97,18 +114,22 @@ impl Server {
         let server_id = new_server_id();
         let server_name = config.server_name.clone().unwrap_or_else(|| server_id.clone());
         let stats = Arc::new(Stats::default());
-        let auth = Auth::from_config(&config).map_err(StartError::Config)?;
-        let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
+        let auth = Auth::from_config(&config).map_err(|e| StartError::Config(e.to_string()))?;
         let mappings = config
             .mappings
             .iter()
             .map(|m| m.compile().map_err(|e| StartError::Config(format!("mappings: \"{}\": {e}", m.source))))
             .collect::<Result<Vec<_>, _>>()?;
+        let router = Arc::new(Router::with_mappings(stats.clone(), Mappings::new(mappings)));
+        let accounts = Accounts::new(&config, router.clone(), &stats).map_err(|e| StartError::Config(e.to_string()))?;
+        let conn_limit = Arc::new(Semaphore::new(config.max_connections.min(Semaphore::MAX_PERMITS)));
+        let tls = config.tls.as_ref().map(crate::tls::Tls::new).transpose()?.map(Arc::new);
         Ok(Arc::new(Server {
             server_id,
             server_name,
             start: now_nanos(),
-            router: Arc::new(Router::with_mappings(stats.clone(), Mappings::new(mappings))),
+            router,
+            accounts,
             stats,
             registry: Registry::new(CLOSED_RING),
             auth,
@@ -117,9 +138,15 @@ impl Server {
             in_lame_duck: AtomicBool::new(false),
             conn_limit,
             client_addr: parking_lot::Mutex::new(None),
+            mqtt_settings: frontends
+                .mqtt
+                .or_else(|| config.mqtt.as_ref().map(|m| MqttSettings::from_config(m, config.jetstream.as_ref()))),
+            mqtt: std::sync::OnceLock::new(),
             jetstream: std::sync::OnceLock::new(),
             websocket: frontends.websocket.or_else(|| config.websocket.as_ref().map(WsSettings::from)),
             ws_addr: parking_lot::Mutex::new(None),
+            monitoring: crate::monitor::Monitoring::default(),
+            tls,
             config,
         }))
     }
@@ -139,6 +166,8 @@ impl Server {
             headers: !self.config.no_header_support,
             max_payload: self.config.max_payload,
             auth_required: self.auth.required(),
+            tls_required: self.config.tls.is_some(),
+            tls_verify: self.config.tls.as_ref().is_some_and(|t| t.verify),
             jetstream: self.config.jetstream.is_some(),
             ldm: self.in_lame_duck(),
             ..Default::default()
@@ -191,6 +220,8 @@ pub struct Running {
     pub client_addr: SocketAddr,
     /// Bound address of the WebSocket listener, if configured.
     pub ws_addr: Option<SocketAddr>,
+    /// Bound address of the MQTT listener, if configured.
+    pub mqtt_addr: Option<SocketAddr>,
 }
 
 async fn bind(host: &str, port: u16) -> Result<TcpListener, StartError> {
@@ -211,6 +242,7 @@ impl Server {
         if let Some(js_config) = server.config.jetstream.clone() {
             let js = crate::jetstream::JetStream::start(&server, &js_config)
                 .map_err(|e| StartError::Config(e.to_string()))?;
+            crate::jetstream::monitor::install(&server, &js);
             let _ = server.jetstream.set(js);
         }
         let listener = bind(&server.config.host, server.config.port).await?;
@@ -228,7 +260,25 @@ impl Server {
             *server.ws_addr.lock() = ws_addr;
             tasks.spawn(frontend::ws::accept_loop(server.clone(), ws));
         }
-        Ok(Running { server, tasks, client_addr, ws_addr })
+        let mut mqtt_addr = None;
+        if let Some(settings) = server.mqtt_settings.clone() {
+            let mqtt = Mqtt::new(&server, settings)?;
+            let listener = mqtt.bind().await?;
+            mqtt_addr = mqtt.local_addr();
+            let _ = server.mqtt.set(mqtt.clone());
+            server.monitoring.set_mqtt(mqtt.clone());
+            tasks.spawn(mqtt.clone().accept_loop(server.clone(), listener));
+            tasks.spawn(mqtt.run_timers(server.clone()));
+        }
+        if let Some(http) = crate::monitor::bind(&server).await? {
+            tasks.spawn(crate::monitor::serve(server.clone(), http));
+        }
+        if let Some(https) = crate::monitor::bind_https(&server).await? {
+            tasks.spawn(crate::monitor::serve(server.clone(), https));
+        }
+        tasks.spawn(crate::monitor::rates::run(server.clone()));
+        crate::system::start(&server, &mut tasks);
+        Ok(Running { server, tasks, client_addr, ws_addr, mqtt_addr })
     }
 }
 
@@ -250,6 +300,9 @@ impl Running {
         }
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
+        if let Some(mqtt) = self.server.mqtt.get() {
+            mqtt.close();
+        }
         if let Some(js) = self.server.jetstream.get() {
             js.shutdown();
         }

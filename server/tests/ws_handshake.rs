@@ -138,7 +138,8 @@ async fn no_auth_user_admits_clients_without_credentials() {
 #[tokio::test]
 async fn a_listener_without_no_tls_refuses_to_start() {
     let ws = switchyard::frontend::ws::WsSettings { no_tls: false, ..ws_settings() };
-    let result = Server::start_with(ws_support::config(), Frontends { websocket: Some(ws) }).await;
+    let result =
+        Server::start_with(ws_support::config(), Frontends { websocket: Some(ws), ..Frontends::default() }).await;
     assert!(matches!(result, Err(StartError::Config(_))), "TLS is required unless no_tls");
 }
 

@@ -9,6 +9,8 @@
 //!
 //! No I/O and no clocks: the caller owns the buffer and decides what to do with errors.
 
+use std::ops::Range;
+
 use bytes::{Bytes, BytesMut};
 use memchr::memchr;
 
@@ -173,6 +175,100 @@ fn take_frame(buf: &mut BytesMut, consumed: usize, total: usize) -> Result<Optio
     Ok(Some(buf.split_to(need).freeze()))
 }
 
+/// Where the parts of a complete `PUB`/`HPUB` frame lie in the buffer, from [`peek_pub`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PubFrame {
+    pub subject: Range<usize>,
+    pub reply: Option<Range<usize>>,
+    pub headers: Option<Range<usize>>,
+    pub payload: Range<usize>,
+    /// Bytes the whole frame occupies, terminator included.
+    pub len: usize,
+}
+
+impl PubFrame {
+    /// Header block plus payload length.
+    pub fn size(&self) -> usize {
+        self.headers.as_ref().map_or(0, |h| h.len()) + self.payload.len()
+    }
+}
+
+/// The layout of the PUB/HPUB frame whose control line is `buf[..line_len]`; `Ok(None)` while the
+/// frame is incomplete (reserving room for the rest).
+fn pub_layout(
+    buf: &mut BytesMut,
+    line_len: usize,
+    consumed: usize,
+    vlen: usize,
+    hpub: bool,
+    limits: &Limits,
+) -> Result<Option<PubFrame>, ProtoError> {
+    let line = &buf[..line_len];
+    let op = if hpub { "HPUB" } else { "PUB" };
+    let mut a = [(0usize, 0usize); 4];
+    let n = split_args(line, vlen, &mut a).ok_or(ProtoError::InvalidArgs { op })?;
+    let (subj, reply, hdr, total) = if hpub {
+        let (subj, reply, hsz, tsz) = match n {
+            3 => (a[0], None, a[1], a[2]),
+            4 => (a[0], Some(a[1]), a[2], a[3]),
+            _ => return Err(ProtoError::InvalidArgs { op }),
+        };
+        let hdr = parse_size(&line[hsz.0..hsz.1], op)?;
+        let total = parse_size(&line[tsz.0..tsz.1], op)?;
+        if hdr > total {
+            return Err(ProtoError::InvalidHeaderSize);
+        }
+        (subj, reply, Some(hdr), total)
+    } else {
+        let (subj, reply, size) = match n {
+            2 => (a[0], None, a[1]),
+            3 => (a[0], Some(a[1]), a[2]),
+            _ => return Err(ProtoError::InvalidArgs { op }),
+        };
+        (subj, reply, None, parse_size(&line[size.0..size.1], op)?)
+    };
+    if total > limits.max_payload {
+        return Err(ProtoError::PayloadTooLarge { size: total, max: limits.max_payload });
+    }
+    let need = consumed + total + 2;
+    if buf.len() < need {
+        buf.reserve(need - buf.len());
+        return Ok(None);
+    }
+    if &buf[consumed + total..need] != b"\r\n" {
+        return Err(ProtoError::MissingTerminator);
+    }
+    let hdr_len = hdr.unwrap_or(0);
+    Ok(Some(PubFrame {
+        subject: subj.0..subj.1,
+        reply: reply.map(|r| r.0..r.1),
+        headers: hdr.map(|h| consumed..consumed + h),
+        payload: consumed + hdr_len..consumed + total,
+        len: need,
+    }))
+}
+
+/// The layout of a complete `PUB`/`HPUB` at the front of `buf`, without consuming or splitting
+/// anything; `Ok(None)` when the front op is something else or incomplete (use [`parse_client_op`]
+/// then). Lets a server route a publish straight out of its read buffer and skip building owned
+/// slices when nobody is interested.
+pub fn peek_pub(buf: &mut BytesMut, limits: &Limits) -> Result<Option<PubFrame>, ProtoError> {
+    let first = match buf.first() {
+        Some(c) => c.to_ascii_uppercase(),
+        None => return Ok(None),
+    };
+    if first != b'P' && first != b'H' {
+        return Ok(None);
+    }
+    let Some((line_len, consumed)) = find_line(buf, limits.max_control_line)? else { return Ok(None) };
+    let vlen = verb_len(&buf[..line_len]);
+    match verb(&buf[..vlen]) {
+        Some(Verb::Pub) => pub_layout(buf, line_len, consumed, vlen, false, limits),
+        Some(Verb::Hpub) => pub_layout(buf, line_len, consumed, vlen, true, limits),
+        _ => Ok(None),
+    }
+}
+
 /// Takes one client operation off the front of `buf` (see the module docs).
 pub fn parse_client_op(buf: &mut BytesMut, limits: &Limits) -> Result<Option<ClientOp>, ProtoError> {
     let Some((line_len, consumed)) = find_line(buf, limits.max_control_line)? else {
@@ -191,46 +287,16 @@ pub fn parse_client_op(buf: &mut BytesMut, limits: &Limits) -> Result<Option<Cli
     };
     let mut a = [(0usize, 0usize); 4];
     match v {
-        Verb::Pub => {
-            let n = split_args(line, vlen, &mut a).ok_or(ProtoError::InvalidArgs { op: "PUB" })?;
-            let (subj, reply, size) = match n {
-                2 => (a[0], None, a[1]),
-                3 => (a[0], Some(a[1]), a[2]),
-                _ => return Err(ProtoError::InvalidArgs { op: "PUB" }),
+        Verb::Pub | Verb::Hpub => {
+            let Some(f) = pub_layout(buf, line_len, consumed, vlen, v == Verb::Hpub, limits)? else {
+                return Ok(None);
             };
-            let size = parse_size(&line[size.0..size.1], "PUB")?;
-            if size > limits.max_payload {
-                return Err(ProtoError::PayloadTooLarge { size, max: limits.max_payload });
-            }
-            let Some(frame) = take_frame(buf, consumed, size)? else { return Ok(None) };
+            let frame = buf.split_to(f.len).freeze();
             Ok(Some(ClientOp::Pub {
-                subject: frame.slice(subj.0..subj.1),
-                reply: reply.map(|r| frame.slice(r.0..r.1)),
-                headers: None,
-                payload: frame.slice(consumed..consumed + size),
-            }))
-        }
-        Verb::Hpub => {
-            let n = split_args(line, vlen, &mut a).ok_or(ProtoError::InvalidArgs { op: "HPUB" })?;
-            let (subj, reply, hsz, tsz) = match n {
-                3 => (a[0], None, a[1], a[2]),
-                4 => (a[0], Some(a[1]), a[2], a[3]),
-                _ => return Err(ProtoError::InvalidArgs { op: "HPUB" }),
-            };
-            let hdr = parse_size(&line[hsz.0..hsz.1], "HPUB")?;
-            let total = parse_size(&line[tsz.0..tsz.1], "HPUB")?;
-            if hdr > total {
-                return Err(ProtoError::InvalidHeaderSize);
-            }
-            if total > limits.max_payload {
-                return Err(ProtoError::PayloadTooLarge { size: total, max: limits.max_payload });
-            }
-            let Some(frame) = take_frame(buf, consumed, total)? else { return Ok(None) };
-            Ok(Some(ClientOp::Pub {
-                subject: frame.slice(subj.0..subj.1),
-                reply: reply.map(|r| frame.slice(r.0..r.1)),
-                headers: Some(frame.slice(consumed..consumed + hdr)),
-                payload: frame.slice(consumed + hdr..consumed + total),
+                subject: frame.slice(f.subject),
+                reply: f.reply.map(|r| frame.slice(r)),
+                headers: f.headers.map(|h| frame.slice(h)),
+                payload: frame.slice(f.payload),
             }))
         }
         Verb::Sub => {
@@ -433,6 +499,25 @@ mod tests {
         assert_eq!(client(long.as_bytes()), Err(ProtoError::ControlLineTooLong));
         let unterminated = format!("PUB {}", "a".repeat(5000));
         assert_eq!(client(unterminated.as_bytes()), Err(ProtoError::ControlLineTooLong));
+    }
+
+    #[test]
+    fn peek_pub_agrees_with_parse() {
+        let wire = b"HPUB h r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n";
+        let mut buf = BytesMut::from(&wire[..]);
+        let f = peek_pub(&mut buf, &Limits::default()).unwrap().unwrap();
+        assert_eq!(buf.len(), wire.len(), "peek consumes nothing");
+        assert_eq!((&buf[f.subject.clone()], &buf[f.payload.clone()]), (&b"h"[..], &b"hi"[..]));
+        assert_eq!(&buf[f.reply.clone().unwrap()], b"r");
+        assert_eq!(f.len, wire.len());
+        for cut in 0..wire.len() {
+            let mut part = BytesMut::from(&wire[..cut]);
+            assert_eq!(peek_pub(&mut part, &Limits::default()), Ok(None), "cut {cut}");
+        }
+        let mut other = BytesMut::from(&b"PING\r\n"[..]);
+        assert_eq!(peek_pub(&mut other, &Limits::default()), Ok(None));
+        let mut bad = BytesMut::from(&b"PUB a 3\r\nabcd\r\n"[..]);
+        assert_eq!(peek_pub(&mut bad, &Limits::default()), Err(ProtoError::MissingTerminator));
     }
 
     #[test]

@@ -95,7 +95,11 @@ export class NatsServer {
       );
     }
     this.log = fs.openSync(path.join(this.dir, "server.log"), "a");
-    this.proc = spawn(this.bin, ["-c", path.join(this.dir, "server.conf")], { stdio: ["ignore", this.log, this.log] });
+    // Extra flags for the server under test (switchyard: turn off the listeners nats-server lacks).
+    const extra = (process.env.NATS_SERVER_ARGS || "").split(/\s+/).filter(Boolean);
+    this.proc = spawn(this.bin, ["-c", path.join(this.dir, "server.conf"), ...extra], {
+      stdio: ["ignore", this.log, this.log],
+    });
     const exited = new Promise((_, reject) => this.proc.once("exit", (c) => reject(new Error(`nats-server exited: ${c}`))));
     await Promise.race([Promise.all([waitForPort(this.port), waitForPort(this.wsPort)]), exited]);
     this.proc.removeAllListeners("exit");

@@ -4,11 +4,15 @@
 //! the [`Registry`] keeps the open ones by id and a ring of recently closed ones with their close reason
 //! (`/connz?state=closed`). Counters on a connection are atomics written by its own tasks and read by
 //! monitoring without locks; descriptive fields set once at `CONNECT` sit behind a small mutex.
+//!
+//! A [`ConnObserver`] (the system-event service) can be registered to hear about connections that
+//! completed their handshake ([`Registry::connected`], called by the front-end) and connections that
+//! closed ([`Registry::remove`]), without any front-end knowing who listens.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -115,12 +119,22 @@ pub struct ClosedConn {
     pub subs: Vec<(Bytes, Bytes, Option<Bytes>, u64, u64)>,
 }
 
+/// Hears about connection life-cycle events. Called on the connection's own task, so implementations
+/// must only queue the news and return (never block or await).
+pub trait ConnObserver: Send + Sync {
+    /// The connection finished its handshake (NATS `CONNECT` or MQTT `CONNECT` accepted).
+    fn connected(&self, conn: &Connection);
+    /// The connection closed; `closed` is what `/connz?state=closed` keeps of it.
+    fn closed(&self, closed: &ClosedConn);
+}
+
 /// Open connections by id, and the most recent closed ones.
 pub struct Registry {
     open: Mutex<BTreeMap<ClientId, Arc<Connection>>>,
     closed: Mutex<VecDeque<ClosedConn>>,
     closed_capacity: usize,
     next_cid: AtomicU64,
+    observer: OnceLock<Arc<dyn ConnObserver>>,
 }
 
 impl Registry {
@@ -130,6 +144,19 @@ impl Registry {
             closed: Mutex::new(VecDeque::new()),
             closed_capacity,
             next_cid: AtomicU64::new(1),
+            observer: OnceLock::new(),
+        }
+    }
+
+    /// Registers the observer of connection events; only the first registration takes effect.
+    pub fn set_observer(&self, observer: Arc<dyn ConnObserver>) -> bool {
+        self.observer.set(observer).is_ok()
+    }
+
+    /// A front-end reports that `conn` completed its handshake (credentials accepted).
+    pub fn connected(&self, conn: &Connection) {
+        if let Some(observer) = self.observer.get() {
+            observer.connected(conn);
         }
     }
 
@@ -145,7 +172,8 @@ impl Registry {
     /// Moves a connection to the closed ring.
     pub fn remove(&self, conn: &Connection, reason: CloseReason) {
         self.open.lock().remove(&conn.cid);
-        if self.closed_capacity == 0 {
+        let observer = self.observer.get();
+        if self.closed_capacity == 0 && observer.is_none() {
             return;
         }
         let out = conn.outbound.stats();
@@ -171,6 +199,12 @@ impl Registry {
             last_activity: conn.last_activity.load(Ordering::Relaxed),
             subs,
         };
+        if let Some(observer) = observer {
+            observer.closed(&closed);
+        }
+        if self.closed_capacity == 0 {
+            return;
+        }
         let mut ring = self.closed.lock();
         if ring.len() == self.closed_capacity {
             ring.pop_front();

@@ -16,12 +16,10 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-
 use super::client::{Claim, ClientId, Msg, Subscriber, Subscription};
 use super::mapping::{MappingCache, Mappings};
 use super::stats::Stats;
-use super::sublist::{MatchCache, Sublist};
+use super::sublist::{MatchCache, SubResult, Sublist};
 
 /// Per-publisher state carried across the messages of one read batch.
 pub struct PublishCtx {
@@ -112,18 +110,37 @@ impl Router {
 
     /// Routes `msg` by `route` (normally `msg.subject`; JetStream deliveries route by the deliver
     /// subject while the message keeps its stream subject). Returns how many subscriptions got it.
-    pub fn publish(&self, ctx: &mut PublishCtx, route: &Bytes, msg: &Msg<'_>) -> usize {
+    pub fn publish(&self, ctx: &mut PublishCtx, route: &[u8], msg: &Msg<'_>) -> usize {
         if ctx.map_subjects && !self.mappings.is_empty() {
-            if let Some(mapped) = ctx.mapping_cache.apply(&self.mappings, route) {
+            let key = bytes::Bytes::copy_from_slice(route);
+            if let Some(mapped) = ctx.mapping_cache.apply(&self.mappings, &key) {
                 let msg = Msg { subject: &mapped, ..*msg };
-                return self.route(ctx, &mapped, &msg);
+                let result = self.lookup(ctx, &mapped);
+                return self.publish_to(ctx, &result, &msg);
             }
         }
-        self.route(ctx, route, msg)
+        let result = self.lookup(ctx, route);
+        self.publish_to(ctx, &result, msg)
     }
 
-    fn route(&self, ctx: &mut PublishCtx, route: &Bytes, msg: &Msg<'_>) -> usize {
-        let result = ctx.cache.lookup(&self.sublist, route);
+    /// The subscriptions a publish on `route` reaches, through the publisher's cache.
+    #[inline]
+    pub fn lookup(&self, ctx: &mut PublishCtx, route: &[u8]) -> Arc<SubResult> {
+        ctx.cache.lookup(&self.sublist, route).clone()
+    }
+
+    /// Whether a publish on `route` would certainly reach nobody (no reference counting on the way).
+    /// Subject mappings may send it elsewhere, so with mappings the answer is always "maybe".
+    #[inline]
+    pub fn has_no_interest(&self, ctx: &mut PublishCtx, route: &[u8]) -> bool {
+        if ctx.map_subjects && !self.mappings.is_empty() {
+            return false;
+        }
+        ctx.cache.lookup(&self.sublist, route).is_empty()
+    }
+
+    /// Delivers `msg` to an already looked-up set of subscriptions.
+    pub fn publish_to(&self, ctx: &mut PublishCtx, result: &SubResult, msg: &Msg<'_>) -> usize {
         let mut delivered = 0;
         for sub in &result.psubs {
             if !ctx.echo && sub.client.id() == ctx.origin {
@@ -192,6 +209,7 @@ fn deliver(ctx: &mut PublishCtx, sub: &Arc<Subscription>, msg: &Msg<'_>) -> bool
 mod tests {
     use super::*;
     use crate::core::client::test_support::{sub_for, Recorder};
+    use bytes::Bytes;
 
     fn msg<'a>(subject: &'a Bytes, payload: &'a Bytes) -> Msg<'a> {
         Msg { subject, reply: None, headers: None, payload }

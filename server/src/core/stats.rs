@@ -14,6 +14,8 @@ pub struct Stats {
     pub slow_consumers: AtomicU64,
     pub stale_connections: AtomicU64,
     pub total_connections: AtomicU64,
+    /// Publishes and subscriptions refused by permissions (`-ERR 'Permissions Violation …'`).
+    pub permission_violations: AtomicU64,
 }
 
 /// A copy of [`Stats`] at one moment.
@@ -26,6 +28,7 @@ pub struct StatsSnapshot {
     pub slow_consumers: u64,
     pub stale_connections: u64,
     pub total_connections: u64,
+    pub permission_violations: u64,
 }
 
 impl Stats {
@@ -53,6 +56,7 @@ impl Stats {
             slow_consumers: l(&self.slow_consumers),
             stale_connections: l(&self.stale_connections),
             total_connections: l(&self.total_connections),
+            permission_violations: l(&self.permission_violations),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! - [`tcp`]: NATS over TCP (reader + writer tasks per connection);
 //! - [`ws`]: NATS over WebSocket (the same session behind WebSocket framing).
 
+pub mod mqtt;
 pub mod session;
 pub mod tcp;
 pub mod ws;

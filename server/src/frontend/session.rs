@@ -6,28 +6,35 @@
 //! subscribers it touched once. Errors follow nats-server: the same `-ERR` texts, and the same choice of
 //! closing the connection or keeping it open for each.
 //!
+//! CONNECT authenticates the client (`auth`), which fixes the account whose router the session uses and
+//! the permissions its publishes and subscriptions are checked against.
+//!
 //! The session does no I/O itself and owns no router: transports own sockets, the core owns routing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use tracing::debug;
 
 use switchyard_shared::headers::HeaderMap;
 use switchyard_shared::op::{ClientOp, ConnectInfo};
-use switchyard_shared::parse::{parse_client_op, Limits, ProtoError};
+use switchyard_shared::parse::{parse_client_op, peek_pub, Limits, ProtoError, PubFrame};
 use switchyard_shared::subject;
 
+use crate::auth::{nkey, ConnPermissions, PublishGuard};
 use crate::core::conn::Connection;
 use crate::core::outbound::Push;
-use crate::core::{ClientId, CloseReason, Msg, PublishCtx, Subscriber, Subscription};
+use crate::core::{ClientId, CloseReason, Msg, PublishCtx, Router, Subscriber, Subscription};
 use crate::server::Server;
+use crate::tls::CertUser;
 
 /// The subscriber side of a NATS connection: encodes deliveries as `MSG`/`HMSG`.
 pub struct NatsClient {
     conn: Arc<Connection>,
     headers: AtomicBool,
+    /// The user's permissions, set at CONNECT when the user has any.
+    permissions: OnceLock<Arc<ConnPermissions>>,
 }
 
 impl Subscriber for NatsClient {
@@ -37,6 +44,12 @@ impl Subscriber for NatsClient {
 
     #[inline]
     fn deliver(&self, sub: &Subscription, msg: &Msg<'_>) -> bool {
+        if let Some(perms) = self.permissions.get() {
+            if perms.delivery_denied(&sub.subject, sub.queue.as_deref(), msg.subject) {
+                return false;
+            }
+            perms.on_delivery(msg.reply);
+        }
         let push = self.conn.outbound.push_msg(
             msg.subject,
             &sub.sid,
@@ -100,6 +113,12 @@ impl ConnectDefaults {
 pub struct Session {
     server: Arc<Server>,
     conn: Arc<Connection>,
+    /// The subject space of the client's account (the global account until CONNECT says otherwise).
+    router: Arc<Router>,
+    /// The nkey challenge sent in this connection's INFO, when nkey users exist.
+    nonce: Option<String>,
+    /// Publish checks of a user with permissions.
+    permissions: Option<PublishGuard>,
     client: Arc<NatsClient>,
     ctx: PublishCtx,
     limits: Limits,
@@ -112,15 +131,21 @@ pub struct Session {
     batch_msgs: u64,
     batch_bytes: u64,
     defaults: ConnectDefaults,
+    /// On a `verify_and_map` listener: the user the client certificate names.
+    cert_user: Option<CertUser>,
 }
 
 impl Session {
     pub fn new(server: Arc<Server>, conn: Arc<Connection>) -> Self {
-        let client = Arc::new(NatsClient { conn: conn.clone(), headers: AtomicBool::new(false) });
+        let client =
+            Arc::new(NatsClient { conn: conn.clone(), headers: AtomicBool::new(false), permissions: OnceLock::new() });
         let limits =
             Limits { max_control_line: server.config.max_control_line, max_payload: server.config.max_payload };
         Session {
             ctx: PublishCtx::new(conn.cid, true),
+            router: server.router.clone(),
+            nonce: server.auth.nonce_required().then(nkey::new_nonce),
+            permissions: None,
             server,
             conn,
             client,
@@ -134,12 +159,19 @@ impl Session {
             batch_msgs: 0,
             batch_bytes: 0,
             defaults: ConnectDefaults::default(),
+            cert_user: None,
         }
     }
 
     /// Sets the credentials used where `CONNECT` lacks them.
     pub fn set_connect_defaults(&mut self, defaults: ConnectDefaults) {
         self.defaults = defaults;
+    }
+
+    /// Sets the user the client certificate names (`verify_and_map`): it replaces CONNECT's user name,
+    /// and a certificate that names no configured user fails authentication.
+    pub fn set_cert_user(&mut self, user: CertUser) {
+        self.cert_user = Some(user);
     }
 
     pub fn connection(&self) -> &Arc<Connection> {
@@ -160,8 +192,16 @@ impl Session {
     /// The INFO line for this connection.
     pub fn info_line(&self) -> String {
         let mut info = self.server.info();
+        if self.conn.kind == crate::core::Kind::WebSocket {
+            // WebSocket clients never upgrade in the protocol: INFO tells whether the listener is wss.
+            let wss = self.server.websocket.as_ref().is_some_and(|ws| ws.tls.is_some());
+            (info.tls_required, info.tls_available) = (wss, wss);
+        }
         info.client_id = Some(self.conn.cid);
         info.client_ip = self.conn.addr.ip().to_string();
+        if let Some(nonce) = &self.nonce {
+            info.nonce.clone_from(nonce);
+        }
         format!("INFO {}\r\n", serde_json::to_string(&info).expect("INFO serializes"))
     }
 
@@ -189,6 +229,14 @@ impl Session {
         self.conn.outbound.flush();
     }
 
+    /// Refuses one operation with nats-server's `Permissions Violation for …` text; the connection
+    /// stays open.
+    fn permission_violation(&mut self, what: std::fmt::Arguments<'_>) {
+        debug!(cid = self.conn.cid, "permissions violation for {what}");
+        self.server.stats.permission_violations.fetch_add(1, Ordering::Relaxed);
+        self.send_err(&format!("Permissions Violation for {what}"));
+    }
+
     fn ok(&mut self) {
         if self.verbose {
             self.send(b"+OK\r\n");
@@ -205,6 +253,17 @@ impl Session {
 
     fn process_ops(&mut self, buf: &mut BytesMut) -> Result<(), CloseReason> {
         loop {
+            if self.fast_publish_allowed() {
+                match peek_pub(buf, &self.limits) {
+                    Ok(Some(frame)) => {
+                        if self.publish_to_nobody(buf, &frame) {
+                            continue;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => return Err(self.parse_error(e)),
+                }
+            }
             match parse_client_op(buf, &self.limits) {
                 Ok(Some(op)) => self.handle(op)?,
                 Ok(None) => return Ok(()),
@@ -214,7 +273,7 @@ impl Session {
     }
 
     fn end_batch(&mut self) {
-        self.server.router.finish(&mut self.ctx);
+        self.router.finish(&mut self.ctx);
         if self.batch_msgs > 0 {
             self.conn.in_msgs.fetch_add(self.batch_msgs, Ordering::Relaxed);
             self.conn.in_bytes.fetch_add(self.batch_bytes, Ordering::Relaxed);
@@ -251,7 +310,7 @@ impl Session {
     }
 
     fn handle(&mut self, op: ClientOp) -> Result<(), CloseReason> {
-        if !self.connected && !matches!(op, ClientOp::Connect(_)) && self.server.auth.required() {
+        if !self.connected && !matches!(op, ClientOp::Connect(_)) && self.server.auth.required_for(self.conn.kind) {
             self.send_err("Authorization Violation");
             return Err(CloseReason::AuthenticationViolation);
         }
@@ -287,14 +346,38 @@ impl Session {
             self.send_err("no responders requires headers support");
             return Err(CloseReason::NoRespondersRequiresHeaders);
         }
+        match &self.cert_user {
+            Some(CertUser::Mapped(user)) => info.user = Some(user.clone()),
+            Some(CertUser::Unknown) => {
+                self.send_err("Authorization Violation");
+                return Err(CloseReason::AuthenticationViolation);
+            }
+            None => {}
+        }
         let identity = match self.defaults.apply(&mut info) {
-            Some(user) => self.server.auth.no_auth_identity(user),
-            None => self.server.auth.check(&info),
+            // A certificate identity named on a listener that does not map certificates.
+            _ if self.cert_user.is_none()
+                && info.user.as_deref().is_some_and(|u| crate::tls::requires_certificate(&self.server, u)) =>
+            {
+                None
+            }
+            Some(user) => self.server.auth.identity_of(user),
+            None => self.server.auth.check(&info, self.conn.kind, self.nonce.as_deref()),
         };
         let Some(identity) = identity else {
             self.send_err("Authorization Violation");
             return Err(CloseReason::AuthenticationViolation);
         };
+        if !self.connected {
+            // The account is fixed by the first CONNECT, before any subscription exists.
+            self.router = self.server.accounts.lookup(&identity.account).router.clone();
+        }
+        if let Some(rules) = &identity.permissions {
+            let perms = Arc::new(ConnPermissions::new(rules.clone()));
+            if self.client.permissions.set(perms.clone()).is_ok() {
+                self.permissions = Some(PublishGuard::new(perms));
+            }
+        }
         self.verbose = info.verbose;
         self.pedantic = info.pedantic;
         self.headers = info.headers && !self.server.config.no_header_support;
@@ -307,10 +390,42 @@ impl Session {
             meta.lang = info.lang.unwrap_or_default();
             meta.version = info.version.unwrap_or_default();
             meta.user = identity.user;
+            meta.account = identity.account;
         }
         self.connected = true;
+        self.server.registry.connected(&self.conn);
         self.ok();
         Ok(())
+    }
+
+    /// Whether a publish may skip the per-op checks: a connected client without pedantic mode or
+    /// publish permissions.
+    #[inline]
+    fn fast_publish_allowed(&self) -> bool {
+        (self.connected || !self.server.auth.required()) && !self.pedantic && self.permissions.is_none()
+    }
+
+    /// Handles a publish nobody is subscribed to straight out of the read buffer, without building
+    /// owned slices of it. Returns false (consuming nothing) when the publish needs the full path:
+    /// it has subscribers, needs a no-responders reply, or carries something to check.
+    #[inline]
+    fn publish_to_nobody(&mut self, buf: &mut BytesMut, frame: &PubFrame) -> bool {
+        if frame.headers.is_some() && !self.headers {
+            return false;
+        }
+        if let Some(reply) = &frame.reply {
+            if self.no_responders || is_reserved_reply(&buf[reply.clone()]) {
+                return false;
+            }
+        }
+        if !self.router.has_no_interest(&mut self.ctx, &buf[frame.subject.clone()]) {
+            return false;
+        }
+        self.batch_msgs += 1;
+        self.batch_bytes += frame.size() as u64;
+        self.ok();
+        buf.advance(frame.len);
+        true
     }
 
     fn handle_pub(
@@ -331,10 +446,18 @@ impl Session {
             self.send_err("Invalid Publish Subject");
             return Ok(());
         }
+        if self.permissions.as_mut().is_some_and(|p| !p.allows(&subject)) {
+            self.permission_violation(format_args!("Publish to \"{}\"", String::from_utf8_lossy(&subject)));
+            return Ok(());
+        }
+        if let Some(reply) = reply.as_ref().filter(|r| is_reserved_reply(r)) {
+            self.permission_violation(format_args!("Publish with Reply of \"{}\"", String::from_utf8_lossy(reply)));
+            return Ok(());
+        }
         // nats-server acknowledges a verbose publish before delivering it (even to the publisher).
         self.ok();
         let msg = Msg { subject: &subject, reply: reply.as_ref(), headers: headers.as_ref(), payload: &payload };
-        let delivered = self.server.router.publish(&mut self.ctx, &subject, &msg);
+        let delivered = self.router.publish(&mut self.ctx, &subject, &msg);
         if delivered == 0 && self.no_responders {
             if let Some(reply) = &reply {
                 self.no_responders_reply(reply, &subject);
@@ -346,7 +469,7 @@ impl Session {
     /// Tells this client that nobody is listening for its request: a `503` status message on its own
     /// subscription that matches the reply subject.
     fn no_responders_reply(&mut self, reply: &Bytes, subject: &Bytes) {
-        let result = self.server.router.sublist().matches(reply);
+        let result = self.router.sublist().matches(reply);
         let own = result
             .psubs
             .iter()
@@ -365,6 +488,20 @@ impl Session {
     }
 
     fn handle_sub(&mut self, subject: Bytes, queue: Option<Bytes>, sid: Bytes) -> Result<(), CloseReason> {
+        // nats-server checks permissions first: a malformed subject is a violation when permissions exist.
+        if let Some(perms) = &self.permissions {
+            if !perms.conn().can_subscribe(&subject, queue.as_deref()) {
+                let subject = String::from_utf8_lossy(&subject).into_owned();
+                match &queue {
+                    Some(q) => self.permission_violation(format_args!(
+                        "Subscription to \"{subject}\" using queue \"{}\"",
+                        String::from_utf8_lossy(q)
+                    )),
+                    None => self.permission_violation(format_args!("Subscription to \"{subject}\"")),
+                }
+                return Ok(());
+            }
+        }
         if !std::str::from_utf8(&subject).is_ok_and(subject::is_valid_filter) {
             self.send_err("Invalid Subject");
             return Ok(());
@@ -388,7 +525,7 @@ impl Session {
             subs.insert(sid, sub.clone());
             sub
         };
-        self.server.router.subscribe(sub);
+        self.router.subscribe(sub);
         self.ok();
         Ok(())
     }
@@ -402,7 +539,7 @@ impl Session {
             };
             if remove_now {
                 self.conn.subs.lock().remove(&sid);
-                self.server.router.unsubscribe(&sub);
+                self.router.unsubscribe(&sub);
             }
         }
         self.ok();
@@ -412,7 +549,7 @@ impl Session {
     /// and breaks the reference cycle between the connection and its subscriptions.
     pub fn finish(self, reason: CloseReason) {
         let subs: Vec<Arc<Subscription>> = self.conn.subs.lock().values().cloned().collect();
-        self.server.router.unsubscribe_all(subs.iter());
+        self.router.unsubscribe_all(subs.iter());
         self.conn.outbound.close(reason);
         match reason {
             CloseReason::SlowConsumerPendingBytes | CloseReason::SlowConsumerWriteDeadline => {
@@ -426,6 +563,12 @@ impl Session {
         self.server.registry.remove(&self.conn, reason);
         self.conn.subs.lock().clear();
     }
+}
+
+/// Reply subjects reserved for the server: service import responses (`_R_.`) and JetStream
+/// acknowledgements (`$JS.ACK.`); clients may not use them (nats-server `isReservedReply`).
+fn is_reserved_reply(reply: &[u8]) -> bool {
+    reply.starts_with(b"_R_.") || reply.starts_with(b"$JS.ACK.")
 }
 
 #[cfg(test)]

@@ -4,6 +4,10 @@
 //! [`Session`]) and a writer task ([`write_loop`]: take batches from the outbound queue, write them with
 //! vectored I/O under the write deadline, send keep-alive PINGs). Either side ending ends the other;
 //! the first reason recorded is the one `/connz` shows.
+//!
+//! With a top-level `tls` block the same loops run over TLS: [`crate::tls::Tls::start_client`] sends
+//! INFO in plain text and runs the handshake (or the handshake first, with `handshake_first`) before
+//! the reader and writer start; a failed handshake closes the connection with "TLS Handshake Failure".
 
 use std::io::IoSlice;
 use std::net::SocketAddr;
@@ -13,14 +17,17 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::OwnedSemaphorePermit;
 use tracing::{debug, warn};
 
+use crate::config::ConnectionType;
 use crate::core::conn::{now_nanos, Connection};
 use crate::core::{CloseReason, Kind};
 use crate::frontend::session::Session;
 use crate::server::Server;
+use crate::tls::{mappable_users, Negotiated};
 
 /// Smallest and largest read sizes; the buffer grows while reads fill it and shrinks when idle.
 const MIN_READ: usize = 512;
@@ -63,6 +70,42 @@ async fn reject(server: Arc<Server>, mut stream: TcpStream) {
     let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(info.as_bytes())).await;
 }
 
+/// A byte stream a connection runs on (plain TCP, or TLS over TCP), split so that the reader and the
+/// writer task own one half each.
+pub trait Transport: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    type Read: AsyncRead + Unpin + Send + 'static;
+    type Write: AsyncWrite + Unpin + Send + 'static;
+    fn split(self) -> (Self::Read, Self::Write);
+    /// Closes the connection once the writer is done with it.
+    fn close(wr: Self::Write) -> impl std::future::Future<Output = ()> + Send;
+}
+
+impl Transport for TcpStream {
+    type Read = OwnedReadHalf;
+    type Write = OwnedWriteHalf;
+    fn split(self) -> (Self::Read, Self::Write) {
+        self.into_split()
+    }
+    /// In one step, as nats-server does: no separate FIN, so a client whose unread input we dropped
+    /// (an oversized publish) sees the connection reset after our -ERR.
+    fn close(wr: Self::Write) -> impl std::future::Future<Output = ()> + Send {
+        wr.forget();
+        std::future::ready(())
+    }
+}
+
+impl Transport for tokio_rustls::server::TlsStream<TcpStream> {
+    type Read = tokio::io::ReadHalf<Self>;
+    type Write = tokio::io::WriteHalf<Self>;
+    fn split(self) -> (Self::Read, Self::Write) {
+        tokio::io::split(self)
+    }
+    /// With a TLS `close_notify` first, as Go's `tls.Conn.Close` does.
+    async fn close(mut wr: Self::Write) {
+        let _ = tokio::time::timeout(Duration::from_secs(1), wr.shutdown()).await;
+    }
+}
+
 /// Serves one client connection to the end.
 async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, _permit: OwnedSemaphorePermit) {
     let _ = stream.set_nodelay(true);
@@ -71,19 +114,55 @@ async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, _permit
     server.registry.add(conn.clone());
     debug!(cid = conn.cid, %addr, "client connected");
     let mut session = Session::new(server.clone(), conn.clone());
-    session.greet();
-    let (rd, wr) = stream.into_split();
+    let Some(tls) = server.tls.clone() else {
+        session.greet();
+        return run(server, session, stream).await;
+    };
+    match tls.start_client(stream, session.info_line().as_bytes()).await {
+        Ok((stream, info_pending)) => {
+            let tls_conn = stream.get_ref().1;
+            Negotiated::of(tls_conn).record(&mut conn.meta.lock());
+            if let Some(user) = tls.cert_user(tls_conn, &mappable_users(&server.config, ConnectionType::Standard)) {
+                session.set_cert_user(user);
+            }
+            if info_pending {
+                session.greet();
+            }
+            run(server, session, stream).await;
+        }
+        Err(e) => {
+            debug!(cid = conn.cid, %addr, error = %e, "TLS handshake failed");
+            session.finish(CloseReason::TlsHandshakeError);
+        }
+    }
+}
+
+/// Runs the reader here and the writer on its own task until either ends, then finishes the session.
+async fn run<T: Transport>(server: Arc<Server>, mut session: Session, stream: T) {
+    let conn = session.connection().clone();
+    let (rd, wr) = stream.split();
     let mut writer = tokio::spawn(write_loop(server.clone(), conn.clone(), wr));
+    let mut write_half = None;
     let reason = tokio::select! {
         reason = read_loop(&server, &mut session, rd) => reason,
-        reason = &mut writer => reason.unwrap_or(CloseReason::WriteError),
+        done = &mut writer => match done {
+            Ok((reason, wr)) => {
+                write_half = Some(wr);
+                reason
+            }
+            Err(_) => CloseReason::WriteError,
+        },
         _ = server.shutdown.cancelled() => CloseReason::ServerShutdown,
     };
     debug!(cid = conn.cid, %reason, "client closing");
-    let finished = writer.is_finished();
     session.finish(reason);
-    if !finished {
-        let _ = tokio::time::timeout(server.config.write_deadline, writer).await;
+    if write_half.is_none() {
+        if let Ok(Ok((_, wr))) = tokio::time::timeout(server.config.write_deadline, writer).await {
+            write_half = Some(wr);
+        }
+    }
+    if let Some(wr) = write_half {
+        T::close(wr).await;
     }
 }
 
@@ -110,6 +189,8 @@ pub async fn read_loop<R: AsyncRead + Unpin>(server: &Server, session: &mut Sess
         let n = match read {
             Ok(0) => return CloseReason::ClientClosed,
             Ok(n) => n,
+            // A TLS peer that hangs up without close_notify has still just closed the connection.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return CloseReason::ClientClosed,
             Err(_) => return CloseReason::ReadError,
         };
         if n >= read_size && read_size < MAX_READ {
@@ -131,7 +212,12 @@ pub async fn read_loop<R: AsyncRead + Unpin>(server: &Server, session: &mut Sess
 }
 
 /// Writes everything the outbound queue gathers, and keeps the connection alive with PINGs.
-pub async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<Server>, conn: Arc<Connection>, mut wr: W) -> CloseReason {
+/// Returns why the connection ended and the writer, which the caller closes.
+pub async fn write_loop<W: AsyncWrite + Unpin>(
+    server: Arc<Server>,
+    conn: Arc<Connection>,
+    mut wr: W,
+) -> (CloseReason, W) {
     let interval = server.config.ping_interval.max(Duration::from_millis(10));
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -144,17 +230,17 @@ pub async fn write_loop<W: AsyncWrite + Unpin>(server: Arc<Server>, conn: Arc<Co
                         Ok(Ok(())) => conn.outbound.written(n),
                         Ok(Err(_)) => {
                             conn.outbound.close(CloseReason::WriteError);
-                            return CloseReason::WriteError;
+                            return (CloseReason::WriteError, wr);
                         }
                         Err(_) => {
                             conn.outbound.close(CloseReason::SlowConsumerWriteDeadline);
-                            return CloseReason::SlowConsumerWriteDeadline;
+                            return (CloseReason::SlowConsumerWriteDeadline, wr);
                         }
                     }
                 }
                 if let Some(reason) = batch.closed {
-                    let _ = tokio::time::timeout(Duration::from_secs(1), wr.shutdown()).await;
-                    return reason;
+                    let _ = tokio::time::timeout(Duration::from_secs(1), wr.flush()).await;
+                    return (reason, wr);
                 }
             }
             _ = ping.tick() => keepalive(&server, &conn),

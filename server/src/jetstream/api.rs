@@ -10,6 +10,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use serde::de::DeserializeOwned;
 use tracing::{info, warn};
 
 use switchyard_shared::api::account::{AccountInfo, ApiStats, JetStreamTier};
@@ -24,6 +25,7 @@ use switchyard_shared::api::stream::{self as apistream, StorageType, StreamConfi
 use switchyard_shared::subject;
 use switchyard_shared::time::Timestamp;
 
+use super::advisory::{Action, Advisory};
 use super::consumer::Consumer;
 use super::store::PurgeRequest;
 use super::stream::Stream;
@@ -113,6 +115,15 @@ pub fn handle(js: &Arc<JetStream>, subject: &str, payload: &[u8]) -> Option<ApiR
     }
 }
 
+/// Decodes a request body as nats-server does: blank, or JSON `null` (which Go's decoder takes as
+/// "nothing to set"), gives the defaults. async-nats sends `null` for requests without options.
+fn parse<T: DeserializeOwned + Default>(payload: &[u8]) -> Result<T, ApiError> {
+    if payload.trim_ascii() == b"null" {
+        return Ok(T::default());
+    }
+    parse_request(payload)
+}
+
 fn lookup(js: &JetStream, name: &str) -> Result<Arc<Stream>, ApiError> {
     js.stream(name).ok_or_else(ApiError::stream_not_found)
 }
@@ -180,7 +191,7 @@ fn check_resources(js: &JetStream, config: &StreamConfig, except: Option<&str>) 
 }
 
 fn stream_create(js: &Arc<JetStream>, name: &str, payload: &[u8]) -> Result<StreamCreateResponse, ApiError> {
-    let mut config: StreamConfig = parse_request(payload)?;
+    let mut config: StreamConfig = parse(payload)?;
     if config.name.is_empty() {
         config.name = name.to_string();
     } else if config.name != name {
@@ -200,11 +211,12 @@ fn stream_create(js: &Arc<JetStream>, name: &str, payload: &[u8]) -> Result<Stre
     let stream = Stream::open(js, config, None)?;
     js.insert_stream(stream.clone());
     info!(stream = %name, "stream created");
+    js.advise(Advisory::Stream { stream: name, action: Action::Create });
     Ok(StreamCreateResponse { info: Some(stream.info(false, None)), did_create: true, ..Default::default() })
 }
 
 fn stream_update(js: &Arc<JetStream>, name: &str, payload: &[u8]) -> Result<StreamUpdateResponse, ApiError> {
-    let mut config: StreamConfig = parse_request(payload)?;
+    let mut config: StreamConfig = parse(payload)?;
     if config.name.is_empty() {
         config.name = name.to_string();
     } else if config.name != name {
@@ -217,11 +229,12 @@ fn stream_update(js: &Arc<JetStream>, name: &str, payload: &[u8]) -> Result<Stre
     check_overlap(js, &config)?;
     check_resources(js, &config, Some(name))?;
     stream.update(js, config)?;
+    js.advise(Advisory::Stream { stream: name, action: Action::Modify });
     Ok(StreamUpdateResponse { info: Some(stream.info(false, None)), ..Default::default() })
 }
 
 fn stream_info(js: &JetStream, name: &str, payload: &[u8]) -> Result<StreamInfoResponse, ApiError> {
-    let req: StreamInfoRequest = parse_request(payload)?;
+    let req: StreamInfoRequest = parse(payload)?;
     let stream = lookup(js, name)?;
     let filter = (!req.subjects_filter.is_empty()).then_some(req.subjects_filter.as_str());
     let mut info = stream.info(req.deleted_details, filter);
@@ -245,7 +258,7 @@ fn matching_streams(js: &JetStream, filter: &str) -> Vec<Arc<Stream>> {
 }
 
 fn stream_names(js: &JetStream, payload: &[u8]) -> Result<StreamNamesResponse, ApiError> {
-    let req: StreamNamesRequest = parse_request(payload)?;
+    let req: StreamNamesRequest = parse(payload)?;
     let all = matching_streams(js, &req.subject);
     let total = all.len() as i64;
     let offset = req.offset.clamp(0, total);
@@ -254,7 +267,7 @@ fn stream_names(js: &JetStream, payload: &[u8]) -> Result<StreamNamesResponse, A
 }
 
 fn stream_list(js: &JetStream, payload: &[u8]) -> Result<StreamListResponse, ApiError> {
-    let req: StreamNamesRequest = parse_request(payload)?;
+    let req: StreamNamesRequest = parse(payload)?;
     let all = matching_streams(js, &req.subject);
     let total = all.len() as i64;
     let offset = req.offset.clamp(0, total);
@@ -266,11 +279,12 @@ fn stream_delete(js: &JetStream, name: &str) -> Result<StreamDeleteResponse, Api
     let stream = js.remove_stream(name).ok_or_else(ApiError::stream_not_found)?;
     stream.stop(true);
     info!(stream = %name, "stream deleted");
+    js.advise(Advisory::Stream { stream: name, action: Action::Delete });
     Ok(StreamDeleteResponse::ok())
 }
 
 fn stream_purge(js: &JetStream, name: &str, payload: &[u8]) -> Result<StreamPurgeResponse, ApiError> {
-    let req: StreamPurgeRequest = parse_request(payload)?;
+    let req: StreamPurgeRequest = parse(payload)?;
     let stream = lookup(js, name)?;
     let cfg = stream.config();
     if cfg.sealed {
@@ -295,7 +309,7 @@ fn msg_get(js: &JetStream, name: &str, payload: &[u8]) -> Result<MsgGetResponse,
     if payload.trim_ascii().is_empty() {
         return Err(ApiError::bad_request());
     }
-    let req: MsgGetRequest = parse_request(payload)?;
+    let req: MsgGetRequest = parse(payload)?;
     let bad = (req.seq > 0 && !req.last_for.is_empty())
         || (req.seq == 0 && req.last_for.is_empty() && req.next_for.is_empty())
         || (!req.last_for.is_empty() && !req.next_for.is_empty());
@@ -320,7 +334,7 @@ fn msg_delete(js: &JetStream, name: &str, payload: &[u8]) -> Result<MsgDeleteRes
     if payload.trim_ascii().is_empty() {
         return Err(ApiError::bad_request());
     }
-    let req: MsgDeleteRequest = parse_request(payload)?;
+    let req: MsgDeleteRequest = parse(payload)?;
     let stream = lookup(js, name)?;
     let cfg = stream.config();
     if cfg.sealed {
@@ -344,7 +358,7 @@ fn durable_create(
     name: &str,
     payload: &[u8],
 ) -> Result<ConsumerCreateResponse, ApiError> {
-    let mut req: ConsumerCreateRequest = parse_request(payload)?;
+    let mut req: ConsumerCreateRequest = parse(payload)?;
     if req.config.durable.is_empty() {
         req.config.durable = name.to_string();
     } else if req.config.durable != name {
@@ -360,7 +374,7 @@ fn consumer_create(
     filter: Option<String>,
     payload: &[u8],
 ) -> Result<ConsumerCreateResponse, ApiError> {
-    let req: ConsumerCreateRequest = parse_request(payload)?;
+    let req: ConsumerCreateRequest = parse(payload)?;
     if !req.stream.is_empty() && req.stream != stream {
         return Err(ApiError::stream_mismatch());
     }
@@ -453,6 +467,7 @@ fn create_consumer(
     }
     let consumer = Consumer::open(js, &stream, name, config, false)?;
     stream.insert_consumer(consumer.clone());
+    js.advise(Advisory::Consumer { stream: stream_name, consumer: &consumer.name, action: Action::Create });
     Ok(ConsumerCreateResponse { info: Some(consumer.info()), ..Default::default() })
 }
 
@@ -468,7 +483,7 @@ fn consumer_info(js: &JetStream, stream: &str, name: &str) -> Result<ConsumerInf
 }
 
 fn consumer_names(js: &JetStream, stream: &str, payload: &[u8]) -> Result<ConsumerNamesResponse, ApiError> {
-    let req: ConsumersRequest = parse_request(payload)?;
+    let req: ConsumersRequest = parse(payload)?;
     let stream = lookup(js, stream)?;
     let names = stream.consumer_names();
     let total = names.len() as i64;
@@ -478,7 +493,7 @@ fn consumer_names(js: &JetStream, stream: &str, payload: &[u8]) -> Result<Consum
 }
 
 fn consumer_list(js: &JetStream, stream: &str, payload: &[u8]) -> Result<ConsumerListResponse, ApiError> {
-    let req: ConsumersRequest = parse_request(payload)?;
+    let req: ConsumersRequest = parse(payload)?;
     let stream = lookup(js, stream)?;
     let all = stream.consumers();
     let total = all.len() as i64;
@@ -491,11 +506,12 @@ fn consumer_delete(js: &JetStream, stream: &str, name: &str) -> Result<ConsumerD
     let stream = lookup(js, stream)?;
     let consumer = stream.remove_consumer(name).ok_or_else(ApiError::consumer_not_found)?;
     consumer.stop(true);
+    js.advise(Advisory::Consumer { stream: &stream.name, consumer: name, action: Action::Delete });
     Ok(ConsumerDeleteResponse::ok())
 }
 
 fn consumer_pause(js: &JetStream, stream: &str, name: &str, payload: &[u8]) -> Result<ConsumerPauseResponse, ApiError> {
-    let req: ConsumerPauseRequest = parse_request(payload)?;
+    let req: ConsumerPauseRequest = parse(payload)?;
     let (_, consumer) = lookup_consumer(js, stream, name)?;
     let mut cfg = consumer.config();
     let now = now_nanos();
@@ -511,4 +527,20 @@ fn consumer_pause(js: &JetStream, stream: &str, name: &str, payload: &[u8]) -> R
         pause_remaining: if paused { req.pause_until.0 - now } else { 0 },
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_and_blank_requests_mean_defaults() {
+        let from_null: StreamInfoRequest = parse(b" null ").unwrap();
+        let from_blank: StreamInfoRequest = parse(b"").unwrap();
+        assert_eq!(from_null, StreamInfoRequest::default());
+        assert_eq!(from_blank, StreamInfoRequest::default());
+        let given: StreamInfoRequest = parse(br#"{"deleted_details":true}"#).unwrap();
+        assert!(given.deleted_details);
+        assert_eq!(parse::<StreamInfoRequest>(b"{").unwrap_err().err_code, 10025);
+    }
 }

@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 use switchyard_shared::api::consumer::{
-    AckPolicy as ApiAckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, NextRequest, SequenceInfo,
+    AckPolicy as ApiAckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, NextRequest, ReplayPolicy, SequenceInfo,
 };
 use switchyard_shared::api::error::ApiError;
 use switchyard_shared::api::stream::RetentionPolicy;
@@ -30,6 +30,7 @@ use switchyard_shared::subject;
 use switchyard_shared::time::Timestamp;
 
 use super::ack::{ack_subject, parse_ack, parse_ack_subject, AckKind};
+use super::advisory::{Action, Advisory};
 use super::store::{meta, AckPolicy, ConsumerStore, StoredMsg};
 use super::stream::{send_status, Stream};
 use super::JetStream;
@@ -46,11 +47,6 @@ const FC_WINDOW: usize = 512 * 1024;
 
 /// Inbox budget for acks and pull requests.
 const INBOX_BUDGET: usize = 64 << 20;
-
-/// How often a push consumer without a subscriber on its deliver subject looks for one (ns), and for
-/// how long after creation or its last delivery.
-const INTEREST_POLL: i64 = 2_000_000;
-const INTEREST_POLL_WINDOW: i64 = 5_000_000_000;
 
 /// A waiting pull request.
 #[derive(Debug)]
@@ -88,10 +84,19 @@ struct State {
     deadline_of: HashMap<u64, i64>,
     waiting: VecDeque<PullRequest>,
     last_delivery: i64,
+    /// When a push consumer last sent anything (message or heartbeat), for idle heartbeats.
+    last_push: i64,
     last_active: i64,
+    /// When an ack was last applied.
+    last_ack: i64,
     /// When the push subject (or pull traffic) was last seen; for the inactive threshold.
     last_interest: i64,
     fc: FlowControl,
+    /// `replay_policy: original`: the stored time of the last first delivery and when it was sent;
+    /// the next one waits as long after it as the messages were apart when stored.
+    replay_last: Option<(i64, i64)>,
+    /// When the next replayed message is due.
+    replay_due: Option<i64>,
 }
 
 /// One consumer.
@@ -177,7 +182,10 @@ impl Consumer {
         }
         let filters: Vec<String> = config.filters().into_iter().map(str::to_owned).collect();
         let mut initial = VecDeque::new();
-        let next_seq = if recovering && cstore.has_state() {
+        // A recovered consumer goes on after what it delivered last; its starting point was recorded
+        // as "delivered" when it was made, so even one that never delivered (say deliver-new on an
+        // empty stream) does not skip what was stored in between.
+        let next_seq = if recovering {
             cstore.state().delivered.stream_seq + 1
         } else {
             let start = stream.with_store(|s| {
@@ -244,9 +252,13 @@ impl Consumer {
                 deadline_of: HashMap::new(),
                 waiting: VecDeque::new(),
                 last_delivery: now,
+                last_push: now,
                 last_active: now,
+                last_ack: 0,
                 last_interest: now,
                 fc: FlowControl::default(),
+                replay_last: None,
+                replay_due: None,
             }),
             inbox: InternalClient::new(js.internal_id(), INBOX_BUDGET),
             subs: Mutex::new(Vec::new()),
@@ -287,10 +299,15 @@ impl Consumer {
         self.config.read().clone()
     }
 
-    /// Applies an updated (checked) config; only fields nats-server allows to change reach here.
+    /// Applies an updated (checked) config, refusing changes nats-server does not allow.
     pub fn update_config(&self, config: ConsumerConfig) -> Result<(), ApiError> {
+        let old = self.config();
+        let bound =
+            |subject: &str| self.js.upgrade().is_some_and(|js| js.router.sublist().has_interest(subject.as_bytes()));
+        check_update(&old, &config, bound)?;
         if let Some(js) = self.js.upgrade() {
-            if config.is_durable() && !config.memory_storage {
+            let memory_stream = self.stream.upgrade().is_none_or(|s| s.is_memory());
+            if config.is_durable() && !config.memory_storage && !memory_stream {
                 let value = serde_json::json!({ "config": config, "created": self.created });
                 let _ = meta::write_consumer_meta(&js.store_dir, &self.stream_name, &self.name, &value);
             }
@@ -312,6 +329,11 @@ impl Consumer {
         filters.is_empty() || filters.iter().any(|f| subject::matches(f, subj))
     }
 
+    /// The stream sequence everything up to which is acknowledged.
+    pub fn ack_floor(&self) -> u64 {
+        self.state.lock().store.state().ack_floor.stream_seq
+    }
+
     /// Has this consumer delivered and been acknowledged for `seq` (or does it not track acks)?
     pub fn has_acked(&self, seq: u64) -> bool {
         let st = self.state.lock();
@@ -322,8 +344,39 @@ impl Consumer {
         seq < st.next_seq && !s.pending.contains_key(&seq) && !st.redeliver.contains(&seq)
     }
 
-    /// The stream was purged: forget pending messages that no longer exist.
-    pub fn stream_purged(&self) {
+    /// The stream removed these messages (limits, expiry, delete): those still waiting for an ack
+    /// count as acknowledged, as nats-server treats them, and are never redelivered.
+    pub fn stream_removed(&self, seqs: &[u64]) {
+        let mut st = self.state.lock();
+        let mut changed = false;
+        for &seq in seqs {
+            let Some(&(dseq, _)) = st.store.state().pending.get(&seq) else { continue };
+            clear_timer(&mut st, seq);
+            if let Err(e) = st.store.update_acks(dseq, seq) {
+                debug!(stream = %self.stream_name, consumer = %self.name, error = %e, "cannot drop removed message");
+            }
+            changed = true;
+        }
+        drop(st);
+        if changed {
+            self.wake();
+        }
+    }
+
+    /// The stream was purged (or rolled up): forget pending messages that no longer exist and skip
+    /// to the stream's new first message.
+    pub fn stream_purged(&self, stream: &Stream) {
+        let mut st = self.state.lock();
+        let pending: Vec<u64> = st.store.state().pending.keys().copied().collect();
+        let (first, gone) = stream.with_store(|s| {
+            let gone: Vec<u64> = pending.into_iter().filter(|&seq| !matches!(s.load(seq), Ok(Some(_)))).collect();
+            (s.state(false).first_seq, gone)
+        });
+        if st.next_seq < first {
+            st.next_seq = first;
+        }
+        drop(st);
+        self.stream_removed(&gone);
         self.wake();
     }
 
@@ -335,6 +388,13 @@ impl Consumer {
             }
             if delete {
                 let _ = meta::remove_consumer(&js.store_dir, &self.stream_name, &self.name);
+                // Waiting pull requests learn at once that nothing more will come.
+                let waiting = std::mem::take(&mut self.state.lock().waiting);
+                let mut outbox = Outbox::new(js.router.clone(), self.inbox.id());
+                for r in waiting {
+                    send_status(&mut outbox, &r.reply, 409, "Consumer Deleted");
+                }
+                outbox.flush();
             }
         }
         if !delete {
@@ -363,7 +423,8 @@ impl Consumer {
 
     pub fn info(&self) -> ConsumerInfo {
         let cfg = self.config();
-        let st = self.state.lock();
+        let mut st = self.state.lock();
+        self.prune_waiting(&mut st);
         let s = st.store.state();
         let num_pending = self.stream.upgrade().map_or(0, |stream| self.num_pending(&st, &stream));
         let last_active = |ts: i64| (ts > 0).then_some(Timestamp(ts));
@@ -380,7 +441,7 @@ impl Consumer {
             ack_floor: SequenceInfo {
                 consumer: s.ack_floor.consumer_seq,
                 stream: s.ack_floor.stream_seq,
-                last: last_active(if s.ack_floor.consumer_seq > 0 { st.last_active } else { 0 }),
+                last: last_active(st.last_ack),
             },
             num_ack_pending: s.pending.len() as i64,
             num_redelivered: s.redelivered.len() as i64,
@@ -396,6 +457,13 @@ impl Consumer {
         }
     }
 
+    /// Forgets pull requests whose requester went away (no subscription on the reply subject):
+    /// what they would get would be lost until the ack wait ends.
+    fn prune_waiting(&self, st: &mut State) {
+        let Some(js) = self.js.upgrade() else { return };
+        st.waiting.retain(|r| js.router.sublist().has_interest(&r.reply));
+    }
+
     fn push_interest(&self) -> bool {
         let cfg = self.config.read();
         if cfg.deliver_subject.is_empty() {
@@ -408,7 +476,16 @@ impl Consumer {
 
     async fn run(self: Arc<Self>, js: Arc<JetStream>) {
         let mut outbox = Outbox::new(js.router.clone(), self.inbox.id());
+        // Deliver what is already there at once, then whenever something happens.
         loop {
+            let now = now_nanos();
+            if self.tick(now, &mut outbox) {
+                outbox.flush();
+                self.expire_inactive(&js);
+                break;
+            }
+            self.deliver(now, &mut outbox);
+            outbox.flush();
             let wait = self.next_timer(now_nanos());
             tokio::select! {
                 _ = self.stop.cancelled() => break,
@@ -420,27 +497,20 @@ impl Consumer {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(wait) => {}
             }
-            let now = now_nanos();
-            if self.tick(now, &mut outbox) {
-                outbox.flush();
-                self.expire_inactive(&js);
-                break;
-            }
-            self.deliver(now, &mut outbox);
-            outbox.flush();
         }
     }
 
     /// How long until the next timer is due.
     fn next_timer(&self, now: i64) -> Duration {
-        // A push consumer is often created before its client subscribes to the deliver subject: look
-        // for that interest often for a while, so the first delivery does not wait for a slow tick.
-        let awaiting_interest = !self.config.read().deliver_subject.is_empty() && !self.push_interest();
+        let waiting_for_interest = !self.config.read().is_pull() && !self.push_interest();
         let cfg = self.config.read();
         let st = self.state.lock();
         let mut next = now + 1_000_000_000;
-        if awaiting_interest && now - st.last_interest < INTEREST_POLL_WINDOW {
-            next = now + INTEREST_POLL;
+        if waiting_for_interest {
+            // The router does not announce new subscriptions: look again soon after interest was
+            // last seen (a client subscribing right after creating the consumer), then less often.
+            let since = (now - st.last_interest).max(0);
+            next = next.min(now + (since / 8).clamp(5_000_000, 500_000_000));
         }
         if let Some(&(d, _)) = st.deadlines.first() {
             next = next.min(d);
@@ -454,12 +524,15 @@ impl Consumer {
             }
         }
         if cfg.heartbeat > 0 && !cfg.is_pull() {
-            next = next.min(st.last_delivery + cfg.heartbeat);
+            next = next.min(st.last_push + cfg.heartbeat);
         }
         if let Some(p) = cfg.pause_until {
             if p.0 > now {
                 next = next.min(p.0);
             }
+        }
+        if let Some(due) = st.replay_due {
+            next = next.min(due);
         }
         Duration::from_nanos((next - now).clamp(1_000_000, 1_000_000_000) as u64)
     }
@@ -491,6 +564,8 @@ impl Consumer {
         let now = now_nanos();
         let cfg = self.config();
         let mut acked: Vec<u64> = Vec::new();
+        // NAKs and terminations of pending messages are announced.
+        let mut announce = false;
         {
             let mut st = self.state.lock();
             st.last_active = now;
@@ -498,6 +573,8 @@ impl Consumer {
             let is_pending = st.store.state().pending.contains_key(&sseq);
             match &kind {
                 AckKind::Ack | AckKind::Term(_) | AckKind::Next(_) => {
+                    st.last_ack = now;
+                    announce = is_pending && matches!(kind, AckKind::Term(_));
                     if cfg.ack_policy == ApiAckPolicy::All {
                         let below: Vec<u64> = st.store.state().pending.range(..=sseq).map(|(&s, _)| s).collect();
                         if st.store.update_acks(info.consumer_seq, sseq).is_ok() {
@@ -512,6 +589,7 @@ impl Consumer {
                     }
                 }
                 AckKind::Nak(delay) => {
+                    announce = is_pending;
                     if is_pending {
                         clear_timer(&mut st, sseq);
                         match delay {
@@ -529,6 +607,23 @@ impl Consumer {
                         set_timer(&mut st, sseq, now + wait);
                     }
                 }
+            }
+        }
+        if announce {
+            if let Some(js) = self.js.upgrade() {
+                let (stream, consumer) = (self.stream_name.as_str(), self.name.as_str());
+                let (consumer_seq, stream_seq, deliveries) = (info.consumer_seq, info.stream_seq, info.delivered);
+                js.advise(match &kind {
+                    AckKind::Term(reason) => Advisory::Terminated {
+                        stream,
+                        consumer,
+                        consumer_seq,
+                        stream_seq,
+                        deliveries,
+                        reason: reason.as_deref(),
+                    },
+                    _ => Advisory::Nak { stream, consumer, consumer_seq, stream_seq, deliveries },
+                });
             }
         }
         if !acked.is_empty() {
@@ -588,6 +683,9 @@ impl Consumer {
         let mut st = self.state.lock();
         st.last_active = now;
         st.last_interest = now;
+        if cfg.max_waiting > 0 && st.waiting.len() as i64 >= cfg.max_waiting {
+            self.prune_waiting(&mut st);
+        }
         if cfg.max_waiting > 0 && st.waiting.len() as i64 >= cfg.max_waiting {
             drop(st);
             return send_status(outbox, &reply, 409, "Exceeded MaxWaiting");
@@ -652,8 +750,8 @@ impl Consumer {
             }
             i += 1;
         }
-        if cfg.heartbeat > 0 && !cfg.is_pull() && now - st.last_delivery >= cfg.heartbeat {
-            st.last_delivery = now;
+        if cfg.heartbeat > 0 && !cfg.is_pull() && now - st.last_push >= cfg.heartbeat {
+            st.last_push = now;
             let s = st.store.state();
             let mut hdr = HeaderMap::with_status(100, Some("Idle Heartbeat"));
             hdr.insert("Nats-Last-Consumer", s.delivered.consumer_seq.to_string());
@@ -678,11 +776,11 @@ impl Consumer {
 
     fn expire_inactive(self: &Arc<Self>, js: &Arc<JetStream>) {
         debug!(stream = %self.stream_name, consumer = %self.name, "consumer inactive, deleting");
-        if let Some(stream) = self.stream.upgrade() {
-            stream.remove_consumer(&self.name);
-        }
+        let removed = self.stream.upgrade().and_then(|stream| stream.remove_consumer(&self.name));
         self.stop(true);
-        let _ = js;
+        if removed.is_some() {
+            js.advise(Advisory::Consumer { stream: &self.stream_name, consumer: &self.name, action: Action::Delete });
+        }
     }
 
     /// Delivers whatever the targets (push interest, pull requests) and limits allow.
@@ -697,16 +795,20 @@ impl Consumer {
             return;
         }
         let filters = self.filters();
+        let domain = self.js.upgrade().and_then(|js| js.domain.clone());
         let deliver_subject = Bytes::copy_from_slice(cfg.deliver_subject.as_bytes());
         let mut st = self.state.lock();
         if push {
             st.last_interest = now;
+        } else {
+            self.prune_waiting(&mut st);
         }
         let mut pending_count: Option<u64> = None;
+        let replay = cfg.replay_policy == ReplayPolicy::Original;
+        st.replay_due = None;
         loop {
-            if push && cfg.flow_control && st.fc.outstanding.is_some() && st.fc.since >= 2 * FC_WINDOW {
-                break;
-            }
+            // Flow-control requests are sent (clients answer them) but never stall delivery: the
+            // subscriber's outbound budget and the slow-consumer limit bound what is in flight.
             if !push && st.waiting.is_empty() {
                 break;
             }
@@ -758,6 +860,13 @@ impl Consumer {
             if redelivery && cfg.max_deliver > 0 && dc as i64 > cfg.max_deliver {
                 let dseq = st.store.state().delivered.consumer_seq;
                 let _ = st.store.update_delivered(dseq, msg.seq, dc, now);
+                let advisory = Advisory::MaxDeliver {
+                    stream: &self.stream_name,
+                    consumer: &self.name,
+                    stream_seq: msg.seq,
+                    deliveries: dc - 1,
+                };
+                advisory.publish(outbox, domain.as_deref());
                 continue;
             }
             let size = msg.hdr.len() + msg.data.len() + msg.subject.len();
@@ -778,6 +887,17 @@ impl Consumer {
                 }
                 r.reply.clone()
             };
+            // Replay at the original pace: hold a first delivery until its time has come.
+            if replay && !redelivery {
+                if let Some((last_ts, sent_at)) = st.replay_last {
+                    let due = sent_at + (msg.ts - last_ts).max(0);
+                    if due > now + 1_000_000 {
+                        st.replay_due = Some(due);
+                        break;
+                    }
+                }
+                st.replay_last = Some((msg.ts, now));
+            }
             // Consume the message from its source.
             if !redelivery {
                 if st.initial.front() == Some(&msg.seq) {
@@ -819,6 +939,7 @@ impl Consumer {
                 set_timer(&mut st, msg.seq, now + ack_wait_for(&cfg, dc));
             }
             st.last_delivery = now;
+            st.last_push = now;
             if push {
                 if cfg.flow_control {
                     st.fc.since += size;
@@ -873,6 +994,55 @@ impl Consumer {
     }
 }
 
+/// nats-server's `checkNewConsumerConfig`: the fields an update may not change. `bound` tells
+/// whether a deliver subject has subscribers.
+fn check_update(old: &ConsumerConfig, new: &ConsumerConfig, bound: impl Fn(&str) -> bool) -> Result<(), ApiError> {
+    if old == new {
+        return Ok(());
+    }
+    let refuse = |what: &str| Err(ApiError::consumer_create(what));
+    if old.deliver_policy != new.deliver_policy {
+        return refuse("deliver policy can not be updated");
+    }
+    if old.opt_start_seq != new.opt_start_seq {
+        return refuse("start sequence can not be updated");
+    }
+    if old.opt_start_time != new.opt_start_time {
+        return refuse("start time can not be updated");
+    }
+    if old.ack_policy != new.ack_policy {
+        return refuse("ack policy can not be updated");
+    }
+    if old.replay_policy != new.replay_policy {
+        return refuse("replay policy can not be updated");
+    }
+    if old.heartbeat != new.heartbeat {
+        return refuse("heart beats can not be updated");
+    }
+    if old.flow_control != new.flow_control {
+        return refuse("flow control can not be updated");
+    }
+    if old.max_waiting != new.max_waiting {
+        return refuse("max waiting can not be updated");
+    }
+    if old.deliver_subject != new.deliver_subject {
+        if old.deliver_subject.is_empty() {
+            return refuse("can not update pull consumer to push based");
+        }
+        if new.deliver_subject.is_empty() {
+            return refuse("can not update push consumer to pull based");
+        }
+        if bound(&old.deliver_subject) {
+            return Err(ApiError::consumer_name_exist());
+        }
+    }
+    let backoffs = new.backoff.len() as i64;
+    if backoffs > 0 && new.max_deliver != -1 && new.max_deliver <= backoffs {
+        return Err(ApiError::consumer_max_deliver_backoff());
+    }
+    Ok(())
+}
+
 fn ack_wait_for(cfg: &ConsumerConfig, delivery: u64) -> i64 {
     if !cfg.backoff.is_empty() {
         let i = (delivery.max(1) as usize - 1).min(cfg.backoff.len() - 1);
@@ -906,3 +1076,38 @@ fn send_headers(outbox: &mut Outbox, to: &Bytes, hdr: HeaderMap) {
 
 /// Consumers by name, for API listing in a stable order.
 pub type ConsumerMap = BTreeMap<String, Arc<Consumer>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pull() -> ConsumerConfig {
+        ConsumerConfig { durable: "d".into(), ack_policy: ApiAckPolicy::Explicit, ..Default::default() }
+    }
+
+    #[test]
+    fn update_may_change_ack_wait_but_not_ack_policy() {
+        let old = pull();
+        let new = ConsumerConfig { ack_wait: 7_000_000_000, description: "x".into(), ..pull() };
+        assert!(check_update(&old, &new, |_| false).is_ok());
+        let new = ConsumerConfig { ack_policy: ApiAckPolicy::All, ..pull() };
+        let err = check_update(&old, &new, |_| false).unwrap_err();
+        assert_eq!((err.code, err.err_code, err.description.as_str()), (500, 10012, "ack policy can not be updated"));
+    }
+
+    #[test]
+    fn update_may_not_turn_pull_into_push_or_move_a_bound_push_consumer() {
+        let push = ConsumerConfig { deliver_subject: "a".into(), ..pull() };
+        let err = check_update(&pull(), &push, |_| false).unwrap_err();
+        assert_eq!(err.description, "can not update pull consumer to push based");
+        let moved = ConsumerConfig { deliver_subject: "b".into(), ..pull() };
+        assert!(check_update(&push, &moved, |_| false).is_ok());
+        assert_eq!(check_update(&push, &moved, |_| true).unwrap_err().err_code, 10013);
+    }
+
+    #[test]
+    fn update_checks_max_deliver_against_backoff() {
+        let new = ConsumerConfig { backoff: vec![1, 2], max_deliver: 2, ..pull() };
+        assert_eq!(check_update(&pull(), &new, |_| false).unwrap_err().err_code, 10116);
+    }
+}

@@ -10,16 +10,19 @@
 //! - [`source`]: mirrors and sources, copying from other streams of this server;
 //! - [`transform`], [`republish`], [`marker`]: stream subject transforms, republished copies of stored
 //!   messages, and subject delete markers;
-//! - [`ack`], [`dedupe`]: ack subjects/payloads and the duplicate window.
+//! - [`ack`], [`dedupe`]: ack subjects/payloads and the duplicate window;
+//! - [`advisory`]: the `$JS.EVENT.ADVISORY.>` events.
 //!
 //! Every piece talks to clients only through the router, as internal clients: the store never sees a
 //! client, and no front-end knows JetStream exists.
 
 pub mod ack;
+pub mod advisory;
 pub mod api;
 pub mod consumer;
 pub mod dedupe;
 pub mod marker;
+pub mod monitor;
 pub mod republish;
 pub mod source;
 pub mod store;
@@ -35,8 +38,10 @@ use parking_lot::RwLock;
 use tracing::{info, warn};
 
 use switchyard_shared::api::account::{AccountLimits, JsLimitOpts};
+use switchyard_shared::api::stream::StorageType;
 
 use crate::config::{JetStreamConfig, SyncInterval};
+use crate::core::internal::Outbox;
 use crate::core::Router;
 use crate::server::Server;
 use store::{StoreDirLock, SyncPolicy};
@@ -66,6 +71,8 @@ pub struct JetStream {
     pub api_total: AtomicU64,
     pub api_errors: AtomicU64,
     next_internal_id: AtomicU64,
+    /// The client id advisories are published as.
+    advisory_id: u64,
     _lock: StoreDirLock,
 }
 
@@ -94,7 +101,8 @@ impl JetStream {
             streams: RwLock::new(BTreeMap::new()),
             api_total: AtomicU64::new(0),
             api_errors: AtomicU64::new(0),
-            next_internal_id: AtomicU64::new(1 << 48),
+            next_internal_id: AtomicU64::new((1 << 48) + 1),
+            advisory_id: 1 << 48,
             _lock: lock,
         });
         js.recover();
@@ -106,6 +114,13 @@ impl JetStream {
     /// A fresh id for an internal client.
     pub fn internal_id(&self) -> u64 {
         self.next_internal_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Publishes an advisory (only encoded when someone listens).
+    pub fn advise(&self, advisory: advisory::Advisory<'_>) {
+        let mut outbox = Outbox::new(self.router.clone(), self.advisory_id);
+        advisory.publish(&mut outbox, self.domain.as_deref());
+        outbox.flush();
     }
 
     pub fn stream(&self, name: &str) -> Option<Arc<Stream>> {
@@ -172,6 +187,11 @@ impl JetStream {
                     continue;
                 }
             };
+            if config.storage == StorageType::Memory {
+                // Written by an older version; memory streams do not outlive the server.
+                let _ = store::meta::remove_stream(&self.store_dir, &name);
+                continue;
+            }
             match Stream::open(self, config, Some(created)) {
                 Ok(stream) => {
                     stream.recover_consumers();

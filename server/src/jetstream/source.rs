@@ -557,6 +557,7 @@ fn store_mirrored(stream: &Stream, m: &StoredMsg, subject: &str, outbox: &mut Ou
         );
         republish::publish(outbox, vec![copy]);
     }
+    stream.forward_removals();
     stream.notify_consumers();
     Ok(())
 }

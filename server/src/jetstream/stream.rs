@@ -71,6 +71,9 @@ pub struct Stream {
     ingest: Arc<InternalClient>,
     subs: Mutex<Vec<Arc<Subscription>>>,
     consumers: RwLock<BTreeMap<String, Arc<Consumer>>>,
+    /// Sequences the store removed by limits or expiry, waiting to be told to the consumers (the
+    /// store's listener runs under the store lock, where consumers must not be called).
+    removed: Arc<Mutex<Vec<u64>>>,
     stop: CancellationToken,
     transforms: RwLock<Arc<StreamTransforms>>,
     /// This stream's mirror or sources, while running.
@@ -114,6 +117,10 @@ impl Stream {
                 Box::new(FileStore::open(dir, cfg, limits, clock).map_err(|e| ApiError::stream_create(e.to_string()))?)
             }
         };
+        let mut store = store;
+        let removed: Arc<Mutex<Vec<u64>>> = Arc::default();
+        let sink = removed.clone();
+        store.set_removal_listener(Some(Arc::new(move |_cause, seqs: &[u64]| sink.lock().extend_from_slice(seqs))));
         let recovering = created.is_some();
         let created = created.unwrap_or_else(now_nanos);
         if !recovering {
@@ -152,6 +159,7 @@ impl Stream {
             inner: Mutex::new(Inner { store, dedupe, last_msg_id, markers, republish: Vec::new() }),
             subs: Mutex::new(Vec::new()),
             consumers: RwLock::new(BTreeMap::new()),
+            removed,
             stop: CancellationToken::new(),
             sources: Mutex::new(None),
             watchers: Watchers::default(),
@@ -261,6 +269,7 @@ impl Stream {
             *self.sources.lock() = Sources::start(js, self);
         }
         if !removed.is_empty() {
+            self.forward_removals();
             self.notify_consumers();
         }
         Ok(())
@@ -288,8 +297,27 @@ impl Stream {
         self.consumers.write().insert(consumer.name.clone(), consumer);
     }
 
+    /// Removes a consumer. Under interest retention the messages only it still needed go too.
     pub(crate) fn remove_consumer(&self, name: &str) -> Option<Arc<Consumer>> {
-        self.consumers.write().remove(name)
+        let removed = self.consumers.write().remove(name)?;
+        if self.retention() == RetentionPolicy::Interest {
+            self.drop_unwanted_from(removed.ack_floor() + 1);
+        }
+        Some(removed)
+    }
+
+    /// Interest retention: removes every message from `start` on that no consumer still needs.
+    fn drop_unwanted_from(&self, start: u64) {
+        let mut seq = start.max(1);
+        loop {
+            let next = self.with_store(|s| s.load_next(seq, ">").ok().flatten());
+            let Some(m) = next else { break };
+            let wanted = self.consumers.read().values().any(|c| c.matches_subject(&m.subject) && !c.has_acked(m.seq));
+            if !wanted {
+                let _ = self.inner.lock().store.remove(m.seq, false);
+            }
+            seq = m.seq + 1;
+        }
     }
 
     /// Wakes every consumer (new messages, purge, limits).
@@ -319,10 +347,28 @@ impl Stream {
             (result, std::mem::take(&mut inner.republish))
         };
         republish::publish(outbox, copies);
+        self.forward_removals();
+        if result.is_ok() && m.headers.as_deref().is_some_and(|h| headers::find(h, "Nats-Rollup").is_some()) {
+            for c in self.consumers() {
+                c.stream_purged(self);
+            }
+        }
         if result.as_ref().is_ok_and(|a| !a.duplicate) {
             self.notify_consumers();
         }
         result
+    }
+
+    /// Tells the consumers which messages the store removed by limits or expiry, so that they stop
+    /// waiting for acks of messages that are gone.
+    pub(crate) fn forward_removals(&self) {
+        let seqs = std::mem::take(&mut *self.removed.lock());
+        if seqs.is_empty() {
+            return;
+        }
+        for c in self.consumers() {
+            c.stream_removed(&seqs);
+        }
     }
 
     /// Reopens the consumers persisted in the store directory.
@@ -331,7 +377,7 @@ impl Stream {
         let names = meta::list_consumers(&js.store_dir, &self.name).unwrap_or_default();
         for name in names {
             match meta::read_consumer_meta(&js.store_dir, &self.name, &name) {
-                Ok(Some(v)) => match serde_json::from_value(v) {
+                Ok(Some(v)) => match serde_json::from_value(v.get("config").cloned().unwrap_or(v)) {
                     Ok(cfg) => match Consumer::open(&js, self, name.clone(), cfg, true) {
                         Ok(c) => self.insert_consumer(c),
                         Err(e) => warn!(stream = %self.name, consumer = %name, error = %e, "cannot recover consumer"),
@@ -416,6 +462,8 @@ impl Stream {
                 // The last message of a subject leaving by age is replaced by a marker.
                 let inner = &mut *inner;
                 if let Ok(out) = inner.markers.expire(inner.store.as_mut(), cfg.max_age, now) {
+                    // Explicit removals: the store's listener does not see them.
+                    self.removed.lock().extend_from_slice(&out.removed);
                     removed = out.removed;
                     for subject in out.markers {
                         let m = marker::marker_msg(&subject, cfg.subject_delete_marker_ttl);
@@ -432,6 +480,7 @@ impl Stream {
         republish::publish(outbox, copies);
         outbox.flush();
         if !removed.is_empty() {
+            self.forward_removals();
             self.notify_consumers();
         }
     }
@@ -441,6 +490,7 @@ impl Stream {
         let mut replies: Vec<(Bytes, Bytes)> = Vec::new();
         let mut directs = Vec::new();
         let mut stored_any = false;
+        let mut rolled_up = false;
         let mut unwanted: Vec<u64> = Vec::new();
         let copies;
         {
@@ -458,6 +508,7 @@ impl Stream {
                     self.store_one(&cfg, &mut inner, &m, false)
                 };
                 if let Ok(ack) = &result {
+                    rolled_up |= m.headers.as_deref().is_some_and(|h| headers::find(h, "Nats-Rollup").is_some());
                     if !ack.duplicate {
                         stored_any = true;
                         if no_interest {
@@ -479,6 +530,12 @@ impl Stream {
             copies = std::mem::take(&mut inner.republish);
         }
         republish::publish(outbox, copies);
+        self.forward_removals();
+        if rolled_up {
+            for c in self.consumers() {
+                c.stream_purged(self);
+            }
+        }
         if stored_any {
             self.notify_consumers();
         }
@@ -636,6 +693,9 @@ impl Stream {
             inner.store.remove(seq, erase).map_err(|e| ApiError::stream_msg_delete_failed(e.to_string()))?
         };
         if removed {
+            for c in self.consumers() {
+                c.stream_removed(&[seq]);
+            }
             self.notify_consumers();
         }
         Ok(removed)
@@ -652,12 +712,14 @@ impl Stream {
             n
         };
         for c in self.consumers() {
-            c.stream_purged();
+            c.stream_purged(self);
         }
         Ok(n)
     }
 
     /// Answers a Direct Get request (ADR-31): the message itself with `Nats-*` headers, or a status.
+    /// Replies are published on the reply subject itself (clients match responses by subject); the
+    /// stored subject travels in `Nats-Subject`.
     fn direct_get(&self, m: &InMsg, outbox: &mut Outbox) {
         let Some(reply) = &m.reply else { return };
         let subject = String::from_utf8_lossy(&m.subject);
@@ -686,9 +748,7 @@ impl Stream {
         match self.get_msg(&req) {
             Ok(msg) => {
                 let hdr = direct_headers(&self.name, &msg, &[]);
-                // As nats-server: the reply goes out on the reply subject; `Nats-Subject` carries the original.
-                let msg_view = Msg { subject: reply, reply: None, headers: Some(&hdr), payload: &msg.data };
-                outbox.deliver_to(reply, &msg_view);
+                outbox.publish(reply, None, Some(&hdr), &msg.data);
             }
             Err(_) => send_status(outbox, reply, 404, "Message Not Found"),
         }
@@ -744,7 +804,7 @@ impl Stream {
             let pending = pending_after(m.seq);
             let extra = [("Nats-Num-Pending", pending.to_string()), ("Nats-Last-Sequence", last.to_string())];
             let hdr = direct_headers(&self.name, m, &extra);
-            outbox.deliver_to(reply, &Msg { subject: reply, reply: None, headers: Some(&hdr), payload: &m.data });
+            outbox.publish(reply, None, Some(&hdr), &m.data);
         }
         let mut eob = HeaderMap::with_status(204, Some("EOB"));
         eob.insert("Nats-Num-Pending", pending_after(last).to_string());
@@ -777,7 +837,7 @@ impl Stream {
             last = m.seq;
             let extra = [("Nats-Num-Pending", (total - i - 1).to_string()), ("Nats-Last-Sequence", m.seq.to_string())];
             let hdr = direct_headers(&self.name, m, &extra);
-            outbox.deliver_to(reply, &Msg { subject: reply, reply: None, headers: Some(&hdr), payload: &m.data });
+            outbox.publish(reply, None, Some(&hdr), &m.data);
         }
         let mut eob = HeaderMap::with_status(204, Some("EOB"));
         eob.insert("Nats-Num-Pending", "0");
@@ -788,8 +848,12 @@ impl Stream {
     }
 }
 
-/// Persists a stream's config and creation time.
+/// Persists a file stream's config and creation time. Memory streams are not persisted: like
+/// nats-server's, they are gone after a restart.
 fn write_meta(js: &JetStream, config: &StreamConfig, created: i64) -> store::Result<()> {
+    if config.storage == StorageType::Memory {
+        return Ok(());
+    }
     let value = serde_json::json!({ "config": config, "created": created });
     meta::write_stream_meta(&js.store_dir, &config.name, &value)
 }

@@ -47,7 +47,7 @@ pub async fn start(f: impl FnOnce(&mut WsSettings)) -> Running {
 pub async fn start_with(config: Config, f: impl FnOnce(&mut WsSettings)) -> Running {
     let mut ws = ws_settings();
     f(&mut ws);
-    Server::start_with(config, Frontends { websocket: Some(ws) }).await.expect("server starts")
+    Server::start_with(config, Frontends { websocket: Some(ws), ..Frontends::default() }).await.expect("server starts")
 }
 
 pub fn ws_addr(running: &Running) -> SocketAddr {

@@ -8,8 +8,10 @@
 //! keep-alive PINGs exactly as TCP does. WebSocket and TCP clients share one routing core, so they see
 //! each other's messages.
 //!
-//! Requests whose path ends in `/mqtt` are MQTT over WebSocket and go to [`route_mqtt`]. TLS (`wss`) is
-//! not offered: a listener without `no_tls` refuses to start.
+//! Requests whose path ends in `/mqtt` are MQTT over WebSocket and go to [`route_mqtt`]. With a `tls`
+//! block the listener serves `wss`: the TLS handshake ([`crate::tls::Tls::accept`]) comes before the
+//! upgrade request, and the rest runs unchanged over the TLS stream. A listener with neither `tls` nor
+//! `no_tls` refuses to start.
 
 pub mod frame;
 pub mod handshake;
@@ -29,11 +31,13 @@ use tungstenite::protocol::frame::coding::Control as ControlCode;
 
 use self::frame::{close_payload, close_reply, close_status, control_frame, Control, Decoded, Decoder, Encoder};
 use self::handshake::{negotiate, Policy, Rejection, Request, Target, Upgrade, MAX_REQUEST};
+use crate::config::{ConnectionType, TlsConfig};
 use crate::core::conn::Connection;
 use crate::core::{CloseReason, Kind};
 use crate::frontend::session::Session;
-use crate::frontend::tcp::{keepalive, write_chunks};
+use crate::frontend::tcp::{keepalive, write_chunks, Transport};
 use crate::server::{Server, StartError};
+use crate::tls::{mappable_users, CertUser, Negotiated, Tls};
 
 /// Smallest and largest read sizes, as for TCP.
 const MIN_READ: usize = 512;
@@ -50,8 +54,10 @@ const CONTROL_QUEUE: usize = 16;
 pub struct WsSettings {
     pub host: String,
     pub port: u16,
-    /// Serve plain `ws://`. Required for now: a listener without it needs TLS, which is not offered.
+    /// Serve plain `ws://`; without it the listener needs [`tls`](Self::tls).
     pub no_tls: bool,
+    /// Serve `wss://` with these certificates (takes precedence over `no_tls`).
+    pub tls: Option<TlsConfig>,
     /// Offer permessage-deflate to clients that ask for it.
     pub compression: bool,
     /// Refuse requests whose `Origin` differs from their `Host`.
@@ -78,6 +84,7 @@ impl From<&crate::config::WebsocketConfig> for WsSettings {
             host: c.host.clone(),
             port: c.port,
             no_tls: c.tls.is_none(),
+            tls: c.tls.clone(),
             compression: c.compression,
             same_origin: c.same_origin,
             allowed_origins: c.allowed_origins.clone(),
@@ -103,6 +110,7 @@ impl Default for WsSettings {
             host: "0.0.0.0".into(),
             port: 8080,
             no_tls: false,
+            tls: None,
             compression: false,
             same_origin: false,
             allowed_origins: Vec::new(),
@@ -123,12 +131,14 @@ pub struct WsListener {
     listener: TcpListener,
     policy: Arc<Policy>,
     handshake_timeout: Duration,
+    tls: Option<Arc<Tls>>,
 }
 
 impl WsListener {
     /// Checks `settings` and binds the port.
     pub async fn bind(settings: &WsSettings) -> Result<Self, StartError> {
-        if !settings.no_tls {
+        let tls = settings.tls.as_ref().map(Tls::new).transpose()?.map(Arc::new);
+        if tls.is_none() && !settings.no_tls {
             return Err(StartError::Config("websocket requires TLS configuration (or no_tls: true)".into()));
         }
         let policy = Policy::new(settings).map_err(|e| StartError::Config(format!("websocket: {e}")))?;
@@ -136,7 +146,7 @@ impl WsListener {
         let listener = TcpListener::bind(&addr).await.map_err(|source| StartError::Bind { addr, source })?;
         let handshake_timeout =
             if settings.handshake_timeout.is_zero() { Duration::from_secs(2) } else { settings.handshake_timeout };
-        Ok(WsListener { listener, policy: Arc::new(policy), handshake_timeout })
+        Ok(WsListener { listener, policy: Arc::new(policy), handshake_timeout, tls })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -147,8 +157,12 @@ impl WsListener {
 /// Accepts WebSocket connections until lame duck or shutdown.
 pub async fn accept_loop(server: Arc<Server>, ws: WsListener) {
     if let Ok(addr) = ws.local_addr() {
-        info!(%addr, "listening for websocket clients on ws://{addr}");
-        warn!("websocket not configured with TLS, do not use in production");
+        if ws.tls.is_some() {
+            info!(%addr, "listening for websocket clients on wss://{addr}");
+        } else {
+            info!(%addr, "listening for websocket clients on ws://{addr}");
+            warn!("websocket not configured with TLS, do not use in production");
+        }
     }
     loop {
         let accepted = tokio::select! {
@@ -158,8 +172,13 @@ pub async fn accept_loop(server: Arc<Server>, ws: WsListener) {
         };
         match accepted {
             Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
                 let permit = server.conn_limit.clone().try_acquire_owned().ok();
-                tokio::spawn(serve(server.clone(), ws.policy.clone(), ws.handshake_timeout, stream, peer, permit));
+                let (policy, timeout) = (ws.policy.clone(), ws.handshake_timeout);
+                match ws.tls.clone() {
+                    None => tokio::spawn(serve(server.clone(), policy, timeout, stream, peer, permit, None)),
+                    Some(tls) => tokio::spawn(serve_tls(server.clone(), tls, policy, timeout, stream, peer, permit)),
+                };
             }
             Err(e) => {
                 warn!(error = %e, "websocket accept failed");
@@ -178,8 +197,8 @@ enum Refused {
 }
 
 /// Reads the upgrade request into `raw` and decides it; bytes after the request stay in `raw`.
-async fn read_upgrade(
-    stream: &mut TcpStream,
+async fn read_upgrade<S: AsyncRead + Unpin>(
+    stream: &mut S,
     raw: &mut BytesMut,
     policy: &Policy,
     peer: SocketAddr,
@@ -200,20 +219,51 @@ async fn read_upgrade(
     }
 }
 
-async fn write_or_give_up(stream: &mut TcpStream, bytes: &[u8]) -> bool {
+async fn write_or_give_up<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> bool {
     matches!(tokio::time::timeout(Duration::from_secs(2), stream.write_all(bytes)).await, Ok(Ok(())))
 }
 
-/// Serves one WebSocket connection from the upgrade request to the end.
-async fn serve(
+/// Serves one `wss` connection: the TLS handshake, then everything as for `ws`.
+async fn serve_tls(
     server: Arc<Server>,
+    tls: Arc<Tls>,
     policy: Arc<Policy>,
     handshake_timeout: Duration,
-    mut stream: TcpStream,
+    stream: TcpStream,
     peer: SocketAddr,
     permit: Option<OwnedSemaphorePermit>,
 ) {
-    let _ = stream.set_nodelay(true);
+    let stream = match tls.accept(stream).await {
+        Ok(stream) => stream,
+        Err(e) => {
+            debug!(%peer, error = %e, "websocket TLS handshake failed");
+            return;
+        }
+    };
+    let tls_conn = stream.get_ref().1;
+    let secured = Secured {
+        negotiated: Negotiated::of(tls_conn),
+        cert_user: tls.cert_user(tls_conn, &mappable_users(&server.config, ConnectionType::Websocket)),
+    };
+    serve(server, policy, handshake_timeout, stream, peer, permit, Some(secured)).await;
+}
+
+/// What the TLS handshake of a `wss` connection established, for the session.
+struct Secured {
+    negotiated: Negotiated,
+    cert_user: Option<CertUser>,
+}
+
+/// Serves one WebSocket connection from the upgrade request to the end.
+async fn serve<S: Transport>(
+    server: Arc<Server>,
+    policy: Arc<Policy>,
+    handshake_timeout: Duration,
+    mut stream: S,
+    peer: SocketAddr,
+    permit: Option<OwnedSemaphorePermit>,
+    secured: Option<Secured>,
+) {
     let mut raw = BytesMut::with_capacity(MIN_READ);
     let upgrade =
         match tokio::time::timeout(handshake_timeout, read_upgrade(&mut stream, &mut raw, &policy, peer)).await {
@@ -230,29 +280,52 @@ async fn serve(
             }
         };
     if upgrade.target == Target::Mqtt {
-        route_mqtt(&mut stream, &upgrade).await;
+        route_mqtt(&server, stream, upgrade, raw, peer, permit).await;
         return;
     }
     if !write_or_give_up(&mut stream, &upgrade.response(None)).await {
         return;
     }
     match permit {
-        Some(permit) => serve_nats(server, stream, peer, upgrade, raw, permit).await,
+        Some(permit) => serve_nats(server, stream, peer, upgrade, raw, permit, secured).await,
         None => reject_max_connections(&server, &mut stream).await,
     }
 }
 
-/// MQTT over WebSocket (a path ending in `/mqtt`). No MQTT front-end takes WebSocket connections, so
-/// the request is answered `404 Not Found` before any upgrade; a front-end that does would answer
-/// `upgrade.response(Some("mqtt"))` here and take over the stream.
-async fn route_mqtt(stream: &mut TcpStream, _upgrade: &Upgrade) {
-    let rejection = Rejection::new(404, "MQTT over WebSocket is not enabled");
-    debug!(%rejection, "websocket upgrade refused");
-    write_or_give_up(stream, &rejection.response()).await;
+/// MQTT over WebSocket (a path ending in `/mqtt`): upgraded with subprotocol `mqtt` and handed to the
+/// MQTT front-end. Without an MQTT front-end the request is answered `404 Not Found`.
+async fn route_mqtt<S: Transport>(
+    server: &Arc<Server>,
+    mut stream: S,
+    upgrade: Upgrade,
+    raw: BytesMut,
+    peer: SocketAddr,
+    permit: Option<OwnedSemaphorePermit>,
+) {
+    let Some(mqtt) = server.mqtt.get().cloned() else {
+        let rejection = Rejection::new(404, "MQTT over WebSocket is not enabled");
+        debug!(%rejection, "websocket upgrade refused");
+        write_or_give_up(&mut stream, &rejection.response()).await;
+        return;
+    };
+    if permit.is_none() {
+        warn!("maximum connections exceeded, rejecting MQTT over WebSocket client");
+        write_or_give_up(&mut stream, &Rejection::new(503, "maximum connections exceeded").response()).await;
+        return;
+    }
+    if !write_or_give_up(&mut stream, &upgrade.response(Some("mqtt"))).await {
+        return;
+    }
+    // The MQTT front-end counts the connection against the limit itself.
+    drop(permit);
+    let addr = upgrade.forwarded_ip.map_or(peer, |ip| SocketAddr::new(ip, peer.port()));
+    let decoder = Decoder::new(!upgrade.no_masking, upgrade.compress);
+    let encoder = Encoder::new(upgrade.compress, if upgrade.browser { BROWSER_FRAME } else { 0 });
+    crate::frontend::mqtt::websocket::serve(mqtt, stream, raw, addr, decoder, encoder).await;
 }
 
 /// Over the connection limit: the client gets INFO and the error in one frame, then a Close.
-async fn reject_max_connections(server: &Server, stream: &mut TcpStream) {
+async fn reject_max_connections<S: AsyncWrite + Unpin>(server: &Server, stream: &mut S) {
     warn!("maximum connections exceeded, rejecting websocket client");
     let text = format!(
         "INFO {}\r\n-ERR 'maximum connections exceeded'\r\n",
@@ -266,13 +339,14 @@ async fn reject_max_connections(server: &Server, stream: &mut TcpStream) {
 }
 
 /// Runs the NATS session of an upgraded connection.
-async fn serve_nats(
+async fn serve_nats<S: Transport>(
     server: Arc<Server>,
-    stream: TcpStream,
+    stream: S,
     peer: SocketAddr,
     upgrade: Upgrade,
     raw: BytesMut,
     _permit: OwnedSemaphorePermit,
+    secured: Option<Secured>,
 ) {
     server.stats.total_connections.fetch_add(1, Ordering::Relaxed);
     let addr = upgrade.forwarded_ip.map_or(peer, |ip| SocketAddr::new(ip, peer.port()));
@@ -282,11 +356,17 @@ async fn serve_nats(
     debug!(cid, %addr, %peer, compression = upgrade.compress, "websocket client connected");
     let mut session = Session::new(server.clone(), conn.clone());
     session.set_connect_defaults(upgrade.defaults.clone());
+    if let Some(secured) = secured {
+        secured.negotiated.record(&mut conn.meta.lock());
+        if let Some(user) = secured.cert_user {
+            session.set_cert_user(user);
+        }
+    }
     session.greet();
     let decoder = Decoder::new(!upgrade.no_masking, upgrade.compress);
     let encoder = Encoder::new(upgrade.compress, if upgrade.browser { BROWSER_FRAME } else { 0 });
     let (control_tx, control_rx) = mpsc::channel(CONTROL_QUEUE);
-    let (rd, wr) = stream.into_split();
+    let (rd, wr) = stream.split();
     let mut writer = tokio::spawn(write_loop(server.clone(), conn.clone(), wr, encoder, control_rx));
     let reason = tokio::select! {
         reason = read_loop(&server, &mut session, rd, raw, decoder, &control_tx) => reason,
@@ -378,6 +458,8 @@ async fn read_loop<R: AsyncRead + Unpin>(
         let n = match read {
             Ok(0) => return CloseReason::ClientClosed,
             Ok(n) => n,
+            // A TLS peer that hangs up without close_notify has still just closed the connection.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return CloseReason::ClientClosed,
             Err(_) => return CloseReason::ReadError,
         };
         if n >= read_size && read_size < MAX_READ {

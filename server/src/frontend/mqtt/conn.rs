@@ -1,0 +1,719 @@
+//! One MQTT connection: the reader (this task) decodes packets with the shared codec and answers them,
+//! a writer task drains the connection's outbound queue to the socket.
+//!
+//! The first packet must be CONNECT (within `connect_timeout`); it authenticates the client, opens or
+//! resumes its session (taking over an existing connection with the same client id) and is answered
+//! with CONNACK. Afterwards the reader routes PUBLISH through the core (QoS 1 → PUBACK, QoS 2 →
+//! PUBREC … PUBCOMP with exactly-once routing), handles SUBSCRIBE / UNSUBSCRIBE on the session, passes
+//! acknowledgements of the session's own deliveries to it, and enforces keep-alive (nothing heard for
+//! 1.5 × the keep-alive closes the connection).
+//!
+//! Bad input is answered as the specification asks: before CONNECT is accepted with a CONNACK reason
+//! (MQTT 5) or return code (3.1.1) where one exists, afterwards with DISCONNECT and a reason code (MQTT
+//! 5) or by closing (3.1.1); every such event is logged.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::Instant;
+use tracing::{debug, warn};
+
+use switchyard_shared::mqtt::topic;
+use switchyard_shared::mqtt::{
+    self, ConnAck, Connect, Disconnect, MqttError, Packet, Properties, ProtocolLevel, PubResponse, Publish, QoS,
+    ReasonCode, RetainHandling, SubAck, Subscribe, UnsubAck, Unsubscribe,
+};
+use switchyard_shared::op::ConnectInfo;
+
+use super::message;
+use super::session::{self, Link, PubRecOutcome, Session};
+use super::{Mqtt, Opening, NEVER_EXPIRES};
+use crate::auth::{Identity, Permissions};
+use crate::core::conn::Connection;
+use crate::core::{CloseReason, Kind, Msg, PublishCtx};
+use crate::frontend::tcp::write_chunks;
+use crate::server::Server;
+
+/// Serves one connection to the end.
+pub(super) async fn serve<R, W>(mqtt: Arc<Mqtt>, server: Arc<Server>, rd: R, wr: W, addr: SocketAddr)
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    server.stats.total_connections.fetch_add(1, Ordering::Relaxed);
+    let conn = Arc::new(Connection::new(server.registry.next_cid(), Kind::Mqtt, addr, server.config.max_pending));
+    server.registry.add(conn.clone());
+    debug!(cid = conn.cid, %addr, "MQTT client connected");
+    let deadline = server.config.write_deadline;
+    let mut writer = tokio::spawn(write_loop(conn.clone(), wr, deadline));
+    let mut handler = Handler::new(mqtt, server.clone(), conn.clone());
+    let reason = tokio::select! {
+        reason = handler.read_loop(rd) => reason,
+        reason = &mut writer => reason.unwrap_or(CloseReason::WriteError),
+        _ = server.shutdown.cancelled() => {
+            handler.disconnect(ReasonCode::ServerShuttingDown, "server shutting down");
+            CloseReason::ServerShutdown
+        }
+    };
+    debug!(cid = conn.cid, %reason, "MQTT client closing");
+    let finished = writer.is_finished();
+    handler.finish(reason);
+    if !finished {
+        let _ = tokio::time::timeout(deadline, writer).await;
+    }
+}
+
+/// Writes what the outbound queue gathers until it closes.
+async fn write_loop<W: AsyncWrite + Unpin>(conn: Arc<Connection>, mut wr: W, deadline: Duration) -> CloseReason {
+    loop {
+        let batch = conn.outbound.next_batch().await;
+        if !batch.chunks.is_empty() {
+            let n = batch.len();
+            match tokio::time::timeout(deadline, write_chunks(&mut wr, &batch.chunks)).await {
+                Ok(Ok(())) => conn.outbound.written(n),
+                Ok(Err(_)) => {
+                    conn.outbound.close(CloseReason::WriteError);
+                    return CloseReason::WriteError;
+                }
+                Err(_) => {
+                    conn.outbound.close(CloseReason::SlowConsumerWriteDeadline);
+                    return CloseReason::SlowConsumerWriteDeadline;
+                }
+            }
+        }
+        if let Some(reason) = batch.closed {
+            let _ = tokio::time::timeout(Duration::from_secs(1), wr.shutdown()).await;
+            return reason;
+        }
+    }
+}
+
+/// Protocol state of one connection.
+struct Handler {
+    mqtt: Arc<Mqtt>,
+    server: Arc<Server>,
+    conn: Arc<Connection>,
+    /// Set once CONNECT is accepted.
+    level: Option<ProtocolLevel>,
+    session: Option<Arc<Session>>,
+    generation: u64,
+    client_id: String,
+    ctx: PublishCtx,
+    keep_alive: Option<Duration>,
+    /// Session Expiry Interval given in CONNECT (a DISCONNECT may not raise it from 0).
+    connect_expiry: u32,
+    max_packet_size: usize,
+    /// Topic aliases the client set up (MQTT 5).
+    aliases: HashMap<u16, String>,
+    /// The user's permissions, checked on the mapped subjects; `None` allows everything.
+    permissions: Option<Arc<Permissions>>,
+    flush_self: bool,
+    batch_msgs: u64,
+    batch_bytes: u64,
+}
+
+/// How a packet ended the connection: already answered, close with this reason.
+type Close = CloseReason;
+
+impl Handler {
+    fn new(mqtt: Arc<Mqtt>, server: Arc<Server>, conn: Arc<Connection>) -> Self {
+        let max_packet_size = mqtt.max_packet_size(&server);
+        Handler {
+            ctx: PublishCtx::new(conn.cid, true),
+            mqtt,
+            server,
+            conn,
+            level: None,
+            session: None,
+            generation: 0,
+            client_id: String::new(),
+            keep_alive: None,
+            connect_expiry: 0,
+            max_packet_size,
+            aliases: HashMap::new(),
+            permissions: None,
+            flush_self: false,
+            batch_msgs: 0,
+            batch_bytes: 0,
+        }
+    }
+
+    async fn read_loop<R: AsyncRead + Unpin>(&mut self, mut rd: R) -> CloseReason {
+        let mut buf = BytesMut::with_capacity(4096);
+        let connect_deadline = Instant::now() + self.mqtt.settings.connect_timeout;
+        let tick_every = (self.mqtt.settings.ack_wait / 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        let mut tick = tokio::time::interval(tick_every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_read = Instant::now();
+        loop {
+            let deadline = match (self.level, self.keep_alive) {
+                (None, _) => connect_deadline,
+                (Some(_), Some(ka)) => last_read + ka.mul_f64(1.5),
+                (Some(_), None) => Instant::now() + Duration::from_secs(3600),
+            };
+            if buf.capacity() - buf.len() < 1024 {
+                buf.reserve(4096);
+            }
+            tokio::select! {
+                read = rd.read_buf(&mut buf) => {
+                    match read {
+                        Ok(0) => return CloseReason::ClientClosed,
+                        Ok(_) => {}
+                        Err(_) => return CloseReason::ReadError,
+                    }
+                    last_read = Instant::now();
+                    self.conn.touch();
+                    if let Err(reason) = self.process(&mut buf) {
+                        return reason;
+                    }
+                }
+                _ = tokio::time::sleep_until(deadline) => {
+                    if self.level.is_none() {
+                        warn!(cid = self.conn.cid, "MQTT client sent no CONNECT in time");
+                        return CloseReason::AuthenticationTimeout;
+                    }
+                    warn!(cid = self.conn.cid, client_id = %self.client_id, "MQTT keep-alive timeout");
+                    self.disconnect(ReasonCode::KeepAliveTimeout, "keep alive timeout");
+                    return CloseReason::StaleConnection;
+                }
+                _ = tick.tick() => self.on_tick(),
+            }
+        }
+    }
+
+    /// Handles every complete packet in `buf`.
+    fn process(&mut self, buf: &mut BytesMut) -> Result<(), Close> {
+        let result = loop {
+            match mqtt::decode(buf, self.level, self.max_packet_size) {
+                Ok(Some(packet)) => {
+                    if let Err(reason) = self.handle(packet) {
+                        break Err(reason);
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(self.decode_error(&e, buf)),
+            }
+        };
+        self.end_batch();
+        result
+    }
+
+    fn end_batch(&mut self) {
+        self.server.router.finish(&mut self.ctx);
+        if self.batch_msgs > 0 {
+            self.conn.in_msgs.fetch_add(self.batch_msgs, Ordering::Relaxed);
+            self.conn.in_bytes.fetch_add(self.batch_bytes, Ordering::Relaxed);
+            self.server.stats.add_in(self.batch_msgs, self.batch_bytes);
+            self.batch_msgs = 0;
+            self.batch_bytes = 0;
+        }
+        if std::mem::take(&mut self.flush_self) {
+            self.conn.outbound.flush();
+        }
+    }
+
+    fn decode_error(&mut self, e: &MqttError, buf: &BytesMut) -> Close {
+        warn!(cid = self.conn.cid, client_id = %self.client_id, error = %e, "MQTT protocol error");
+        let Some(level) = self.level else {
+            if e.closes_without_connack() {
+                return CloseReason::BadClientProtocolVersion;
+            }
+            if mqtt::connect_protocol_level(buf) == Some(5) {
+                let properties = Properties { reason_string: Some(e.to_string()), ..Properties::default() };
+                self.send_at(ProtocolLevel::V5, &connack(false, e.reason_code(), properties));
+            } else if let Some(rc) = e.connect_return_code() {
+                self.send_at(ProtocolLevel::V311, &connack(false, rc.to_reason(), Properties::default()));
+            }
+            return match e {
+                MqttError::UnsupportedProtocolLevel(_) => CloseReason::BadClientProtocolVersion,
+                MqttError::PacketTooLarge { .. } => CloseReason::MaxPayloadExceeded,
+                _ => CloseReason::ProtocolViolation,
+            };
+        };
+        if level == ProtocolLevel::V5 {
+            self.disconnect(e.reason_code(), &e.to_string());
+        }
+        match e {
+            MqttError::PacketTooLarge { .. } => CloseReason::MaxPayloadExceeded,
+            _ => CloseReason::ProtocolViolation,
+        }
+    }
+
+    fn handle(&mut self, packet: Packet) -> Result<(), Close> {
+        let kind = packet.packet_type();
+        match packet {
+            Packet::Connect(c) => return self.handle_connect(*c),
+            Packet::Publish(p) => return self.handle_publish(p),
+            Packet::PubAck(r) => {
+                if self.session().puback(r.packet_id) {
+                    self.flush_self = true;
+                }
+            }
+            Packet::PubRec(r) => {
+                if r.reason.is_error() {
+                    // The client refused the message: the exchange ends here (MQTT 5 §4.3.3).
+                    self.session().pubrec_refused(r.packet_id);
+                } else if self.session().pubrec(r.packet_id) == PubRecOutcome::Unknown {
+                    debug!(cid = self.conn.cid, pid = r.packet_id, "PUBREC for unknown packet identifier");
+                }
+                self.flush_self = true;
+            }
+            Packet::PubRel(r) => {
+                let known = self.session().incoming_release(r.packet_id);
+                let reason = if known { ReasonCode::Success } else { ReasonCode::PacketIdentifierNotFound };
+                self.send(&Packet::PubComp(PubResponse {
+                    packet_id: r.packet_id,
+                    reason,
+                    properties: Default::default(),
+                }));
+            }
+            Packet::PubComp(r) => {
+                if self.session().pubcomp(r.packet_id) {
+                    self.flush_self = true;
+                }
+            }
+            Packet::Subscribe(s) => return self.handle_subscribe(s),
+            Packet::Unsubscribe(u) => self.handle_unsubscribe(u),
+            Packet::PingReq => self.send(&Packet::PingResp),
+            Packet::Disconnect(d) => return self.handle_disconnect(d),
+            Packet::Auth(_) | Packet::ConnAck(_) | Packet::SubAck(_) | Packet::UnsubAck(_) | Packet::PingResp => {
+                warn!(cid = self.conn.cid, client_id = %self.client_id, packet = %kind, "MQTT client sent a server packet");
+                self.disconnect(ReasonCode::ProtocolError, &format!("{kind} is not sent by clients"));
+                return Err(CloseReason::ProtocolViolation);
+            }
+        }
+        Ok(())
+    }
+
+    fn session(&self) -> &Arc<Session> {
+        self.session.as_ref().expect("packets after CONNECT only")
+    }
+
+    fn level(&self) -> ProtocolLevel {
+        self.level.unwrap_or(ProtocolLevel::V311)
+    }
+
+    fn send(&mut self, packet: &Packet) {
+        let level = self.level();
+        self.send_at(level, packet);
+    }
+
+    fn send_at(&mut self, level: ProtocolLevel, packet: &Packet) {
+        if session::send_to(&self.conn, level, packet) {
+            self.flush_self = true;
+        }
+    }
+
+    /// Tells an MQTT 5 client why it is being disconnected, with a reason string (3.1.1 has no way to
+    /// say it).
+    fn disconnect(&mut self, reason: ReasonCode, why: &str) {
+        if self.level == Some(ProtocolLevel::V5) {
+            let properties = Properties { reason_string: Some(why.to_owned()), ..Properties::default() };
+            self.send(&Packet::Disconnect(Disconnect { reason, properties }));
+            self.conn.outbound.flush();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // CONNECT.
+
+    fn refuse(&mut self, level: ProtocolLevel, reason: ReasonCode, close: CloseReason, why: &str) -> Result<(), Close> {
+        warn!(cid = self.conn.cid, client_id = %self.client_id, reason = ?reason, "MQTT CONNECT refused: {why}");
+        let properties = Properties { reason_string: Some(why.to_owned()), ..Properties::default() };
+        self.send_at(level, &connack(false, reason, properties));
+        self.conn.outbound.flush();
+        Err(close)
+    }
+
+    fn handle_connect(&mut self, c: Connect) -> Result<(), Close> {
+        let level = c.protocol_level;
+        let v5 = level == ProtocolLevel::V5;
+        self.client_id = c.client_id.clone();
+        if v5 && c.properties.authentication_method.is_some() {
+            return self.refuse(
+                level,
+                ReasonCode::BadAuthenticationMethod,
+                CloseReason::AuthenticationViolation,
+                "enhanced authentication is not supported",
+            );
+        }
+        let mut assigned = None;
+        if c.client_id.is_empty() {
+            if !v5 && !c.clean_start {
+                return self.refuse(
+                    level,
+                    ReasonCode::ClientIdentifierNotValid,
+                    CloseReason::ProtocolViolation,
+                    "empty client id without clean session",
+                );
+            }
+            self.client_id = assign_client_id();
+            if v5 {
+                assigned = Some(self.client_id.clone());
+            }
+        }
+        let identity = match self.authenticate(&c) {
+            Ok(identity) => identity,
+            Err(reason) => {
+                // nats-server answers bad credentials with return code 5 on 3.1.1.
+                let reason = if v5 { reason } else { ReasonCode::NotAuthorized };
+                return self.refuse(level, reason, CloseReason::AuthenticationViolation, "bad credentials");
+            }
+        };
+        if let Some(w) = &c.will {
+            if topic::topic_to_subject(&w.topic).is_err() {
+                if v5 {
+                    return self.refuse(
+                        level,
+                        ReasonCode::TopicNameInvalid,
+                        CloseReason::ProtocolViolation,
+                        "bad Will topic",
+                    );
+                }
+                warn!(cid = self.conn.cid, topic = %w.topic, "MQTT Will topic cannot be mapped, closing");
+                return Err(CloseReason::ProtocolViolation);
+            }
+        }
+        let mut keep_alive = c.keep_alive;
+        let mut server_keep_alive = None;
+        if let Some(max) = self.mqtt.settings.max_keep_alive {
+            if keep_alive == 0 || keep_alive > max {
+                keep_alive = max;
+                server_keep_alive = v5.then_some(max);
+            }
+        }
+        self.keep_alive = (keep_alive > 0).then(|| Duration::from_secs(u64::from(keep_alive)));
+        let expiry = if v5 {
+            c.properties.session_expiry_interval.unwrap_or(0)
+        } else if c.clean_start {
+            0
+        } else {
+            NEVER_EXPIRES
+        };
+        self.connect_expiry = expiry;
+        let (max_out, receive_max, alias_max) = if v5 {
+            (
+                c.properties.maximum_packet_size.map_or(usize::MAX, |v| v as usize),
+                c.properties.receive_maximum.unwrap_or(u16::MAX),
+                c.properties.topic_alias_maximum.unwrap_or(0),
+            )
+        } else {
+            (usize::MAX, u16::MAX, 0)
+        };
+        self.permissions = identity.permissions.clone();
+        {
+            let mut meta = self.conn.meta.lock();
+            meta.mqtt_client = self.client_id.clone();
+            meta.account = identity.account;
+            meta.user = identity.user;
+            meta.version = if v5 { "5.0" } else { "3.1.1" }.into();
+        }
+        self.level = Some(level);
+        let mut props = Properties::default();
+        if v5 {
+            props.assigned_client_identifier = assigned;
+            props.server_keep_alive = server_keep_alive;
+            props.maximum_packet_size = u32::try_from(self.max_packet_size).ok();
+            if self.mqtt.settings.receive_maximum < u16::MAX {
+                props.receive_maximum = Some(self.mqtt.settings.receive_maximum.max(1));
+            }
+            if self.mqtt.settings.topic_alias_maximum > 0 {
+                props.topic_alias_maximum = Some(self.mqtt.settings.topic_alias_maximum);
+            }
+        }
+        let link = Link::new(0, self.conn.clone(), level, max_out, alias_max, c.will.clone());
+        let conn = self.conn.clone();
+        let mut send_connack = |present: bool| {
+            let ack = connack(present, ReasonCode::Success, props.clone());
+            session::send_to(&conn, level, &ack);
+        };
+        let opening = Opening {
+            client_id: &self.client_id,
+            clean_start: c.clean_start,
+            level,
+            expiry,
+            receive_maximum: receive_max,
+        };
+        let (session, present, generation) = self.mqtt.open_session(&self.server, opening, link, &mut send_connack);
+        debug!(cid = self.conn.cid, client_id = %self.client_id, level = level.as_u8(), present, "MQTT client accepted");
+        self.generation = generation;
+        self.ctx = PublishCtx::new(session.origin_id(), false);
+        self.session = Some(session);
+        self.flush_self = true;
+        Ok(())
+    }
+
+    /// Checks the credentials with the server's [`Auth`](crate::auth::Auth) (which knows the `mqtt {}`
+    /// block's own `authorization` and `no_auth_user`); the password doubles as a token, as in
+    /// nats-server.
+    fn authenticate(&self, c: &Connect) -> Result<Identity, ReasonCode> {
+        let anonymous = c.username.is_none() && c.password.is_none();
+        let pass = c.password.as_ref().map(|p| String::from_utf8_lossy(p).into_owned());
+        let info = ConnectInfo { user: c.username.clone(), auth_token: pass.clone(), pass, ..ConnectInfo::default() };
+        self.server.auth.check(&info, Kind::Mqtt, None).ok_or(if anonymous {
+            ReasonCode::NotAuthorized
+        } else {
+            ReasonCode::BadUserNameOrPassword
+        })
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // PUBLISH from the client.
+
+    fn handle_publish(&mut self, mut p: Publish) -> Result<(), Close> {
+        let v5 = self.level() == ProtocolLevel::V5;
+        if let Some(alias) = p.properties.topic_alias.take() {
+            if alias == 0 || alias > self.mqtt.settings.topic_alias_maximum {
+                warn!(cid = self.conn.cid, client_id = %self.client_id, alias, "MQTT topic alias out of range");
+                self.disconnect(ReasonCode::TopicAliasInvalid, &format!("topic alias {alias} is out of range"));
+                return Err(CloseReason::ProtocolViolation);
+            }
+            if p.topic.is_empty() {
+                match self.aliases.get(&alias) {
+                    Some(t) => p.topic = t.clone(),
+                    None => {
+                        warn!(cid = self.conn.cid, client_id = %self.client_id, alias, "MQTT unknown topic alias");
+                        self.disconnect(ReasonCode::ProtocolError, &format!("topic alias {alias} is not set"));
+                        return Err(CloseReason::ProtocolViolation);
+                    }
+                }
+            } else {
+                self.aliases.insert(alias, p.topic.clone());
+            }
+        }
+        let subject = match topic::topic_to_subject(&p.topic) {
+            Ok(s) => Bytes::from(s),
+            Err(e) => {
+                warn!(cid = self.conn.cid, client_id = %self.client_id, topic = %p.topic, error = %e, "MQTT PUBLISH topic cannot be mapped");
+                self.disconnect(ReasonCode::TopicNameInvalid, &format!("topic {:?} cannot be mapped: {e}", p.topic));
+                return Err(CloseReason::ProtocolViolation);
+            }
+        };
+        let session = self.session().clone();
+        if p.qos == QoS::ExactlyOnce {
+            if session.incoming_seen(p.packet_id) {
+                // A retransmission of a message already routed: acknowledge, do not route again.
+                self.send(&Packet::PubRec(PubResponse::success(p.packet_id)));
+                return Ok(());
+            }
+            if session.incoming_len() >= usize::from(self.mqtt.settings.receive_maximum) {
+                warn!(cid = self.conn.cid, client_id = %self.client_id, "MQTT receive maximum exceeded");
+                self.disconnect(ReasonCode::ReceiveMaximumExceeded, "too many QoS 2 messages waiting for PUBREL");
+                return Err(CloseReason::ProtocolViolation);
+            }
+        }
+        self.batch_msgs += 1;
+        self.batch_bytes += p.payload.len() as u64;
+        if self
+            .permissions
+            .as_ref()
+            .is_some_and(|perms| !perms.can_publish(std::str::from_utf8(&subject).unwrap_or_default()))
+        {
+            warn!(cid = self.conn.cid, client_id = %self.client_id, topic = %p.topic, "MQTT publish permission denied");
+            match p.qos {
+                QoS::AtMostOnce => {}
+                QoS::AtLeastOnce => self.send(&Packet::PubAck(PubResponse {
+                    packet_id: p.packet_id,
+                    reason: ReasonCode::NotAuthorized,
+                    properties: Default::default(),
+                })),
+                // 3.1.1 cannot refuse: the exchange completes without routing.
+                QoS::ExactlyOnce if !v5 => {
+                    session.incoming_insert(p.packet_id);
+                    self.send(&Packet::PubRec(PubResponse::success(p.packet_id)));
+                }
+                QoS::ExactlyOnce => self.send(&Packet::PubRec(PubResponse {
+                    packet_id: p.packet_id,
+                    reason: ReasonCode::NotAuthorized,
+                    properties: Default::default(),
+                })),
+            }
+            return Ok(());
+        }
+        if p.retain {
+            self.mqtt.retain(&p.topic, &p.payload, p.qos, &p.properties);
+        }
+        let props = if v5 { p.properties } else { Properties::default() };
+        let reply = props.response_topic.as_deref().and_then(|t| topic::topic_to_subject(t).ok()).map(Bytes::from);
+        let headers = message::nats_headers(p.qos, p.retain, &props);
+        let msg = Msg { subject: &subject, reply: reply.as_ref(), headers: Some(&headers), payload: &p.payload };
+        let delivered = self.server.router.publish(&mut self.ctx, &subject, &msg);
+        match p.qos {
+            QoS::AtMostOnce => {}
+            QoS::AtLeastOnce => {
+                let reason = if delivered == 0 { ReasonCode::NoMatchingSubscribers } else { ReasonCode::Success };
+                self.send(&Packet::PubAck(PubResponse {
+                    packet_id: p.packet_id,
+                    reason,
+                    properties: Default::default(),
+                }));
+            }
+            QoS::ExactlyOnce => {
+                session.incoming_insert(p.packet_id);
+                let reason = if delivered == 0 { ReasonCode::NoMatchingSubscribers } else { ReasonCode::Success };
+                self.send(&Packet::PubRec(PubResponse {
+                    packet_id: p.packet_id,
+                    reason,
+                    properties: Default::default(),
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // SUBSCRIBE, UNSUBSCRIBE, DISCONNECT.
+
+    fn handle_subscribe(&mut self, s: Subscribe) -> Result<(), Close> {
+        let session = self.session().clone();
+        let sub_id = s.properties.subscription_identifiers.first().copied();
+        let mut reasons = Vec::with_capacity(s.filters.len());
+        let mut send_retained = Vec::new();
+        for f in &s.filters {
+            if self.permissions.as_ref().is_some_and(|perms| !subscribe_allowed(perms, &f.filter)) {
+                warn!(cid = self.conn.cid, client_id = %self.client_id, filter = %f.filter, "MQTT subscribe permission denied");
+                reasons.push(ReasonCode::NotAuthorized);
+                continue;
+            }
+            match session.subscribe(&self.server.router, &f.filter, f.options, sub_id) {
+                Ok(existed) => {
+                    let shared = f.filter.starts_with(topic::SHARE_PREFIX);
+                    let wanted = match f.options.retain_handling {
+                        RetainHandling::SendAtSubscribe => true,
+                        RetainHandling::SendAtSubscribeIfNew => !existed,
+                        RetainHandling::DoNotSend => false,
+                    };
+                    if wanted && !shared {
+                        send_retained.push(f.filter.as_str());
+                    }
+                    reasons.push(match f.options.qos {
+                        QoS::AtMostOnce => ReasonCode::GRANTED_QOS_0,
+                        QoS::AtLeastOnce => ReasonCode::GrantedQoS1,
+                        QoS::ExactlyOnce => ReasonCode::GrantedQoS2,
+                    });
+                }
+                Err(e) => {
+                    warn!(cid = self.conn.cid, client_id = %self.client_id, filter = %f.filter, error = %e, "MQTT SUBSCRIBE filter refused");
+                    reasons.push(ReasonCode::TopicFilterInvalid);
+                }
+            }
+        }
+        self.send(&Packet::SubAck(SubAck { packet_id: s.packet_id, reasons, properties: Default::default() }));
+        for filter in send_retained {
+            let msgs = self.mqtt.retained_matching(filter);
+            if !msgs.is_empty() && session.deliver_retained(filter, &msgs) {
+                self.flush_self = true;
+            }
+        }
+        Ok(())
+    }
+
+    fn handle_unsubscribe(&mut self, u: Unsubscribe) {
+        let session = self.session().clone();
+        let reasons = u
+            .filters
+            .iter()
+            .map(|f| {
+                if session.unsubscribe(&self.server.router, f) {
+                    ReasonCode::Success
+                } else {
+                    ReasonCode::NoSubscriptionExisted
+                }
+            })
+            .collect();
+        self.send(&Packet::UnsubAck(UnsubAck { packet_id: u.packet_id, reasons, properties: Default::default() }));
+    }
+
+    fn handle_disconnect(&mut self, d: Disconnect) -> Result<(), Close> {
+        let session = self.session().clone();
+        if self.level() == ProtocolLevel::V5 {
+            if let Some(expiry) = d.properties.session_expiry_interval {
+                if self.connect_expiry == 0 && expiry != 0 {
+                    warn!(cid = self.conn.cid, client_id = %self.client_id, "MQTT DISCONNECT raised a zero session expiry");
+                    self.disconnect(ReasonCode::ProtocolError, "session expiry interval was 0 in CONNECT");
+                    return Err(CloseReason::ProtocolViolation);
+                }
+                session.set_expiry(expiry);
+            }
+            if d.reason != ReasonCode::DisconnectWithWillMessage {
+                session.clear_will(self.generation);
+            }
+        } else {
+            session.clear_will(self.generation);
+        }
+        debug!(cid = self.conn.cid, client_id = %self.client_id, "MQTT client disconnected");
+        Err(CloseReason::ClientClosed)
+    }
+
+    /// Periodic work: MQTT 3.1.1 redelivery of unacknowledged messages.
+    fn on_tick(&mut self) {
+        if self.level != Some(ProtocolLevel::V311) {
+            return;
+        }
+        if let Some(session) = &self.session {
+            if session.redeliver_due(self.mqtt.settings.ack_wait) {
+                self.conn.outbound.flush();
+            }
+        }
+    }
+
+    /// Ends the connection: detaches it from its session (publishing or scheduling its Will, ending a
+    /// session that does not outlive it) and records it as closed.
+    fn finish(mut self, reason: CloseReason) {
+        self.end_batch();
+        if let Some(session) = self.session.take() {
+            if let Some(mut gone) = session.detach(self.generation) {
+                if reason == CloseReason::ServerShutdown {
+                    // Sessions outlive a restart; Wills are for clients that vanish, not for servers.
+                    gone.will = None;
+                }
+                self.mqtt.connection_closed(&self.server, &session, gone);
+            }
+        }
+        self.conn.outbound.close(reason);
+        match reason {
+            CloseReason::SlowConsumerPendingBytes | CloseReason::SlowConsumerWriteDeadline => {
+                self.server.stats.slow_consumers.fetch_add(1, Ordering::Relaxed);
+            }
+            CloseReason::StaleConnection => {
+                self.server.stats.stale_connections.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+        self.server.registry.remove(&self.conn, reason);
+        self.conn.subs.lock().clear();
+    }
+}
+
+/// Whether `perms` allow subscribing to every subject an MQTT filter maps to (a filter that cannot be
+/// mapped is left for SUBSCRIBE to refuse as invalid).
+fn subscribe_allowed(perms: &Permissions, filter: &str) -> bool {
+    let (group, plain) = match topic::parse_shared(filter) {
+        Ok(Some(s)) => (Some(s.group), s.filter),
+        Ok(None) => (None, filter),
+        Err(_) => return true,
+    };
+    match topic::filter_to_subjects(plain) {
+        Ok(subjects) => subjects.iter().all(|s| perms.can_subscribe(s, group)),
+        Err(_) => true,
+    }
+}
+
+fn connack(session_present: bool, reason: ReasonCode, properties: Properties) -> Packet {
+    Packet::ConnAck(ConnAck { session_present, reason, properties })
+}
+
+/// A client identifier for a client that sent none.
+fn assign_client_id() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut id = String::from("auto-");
+    for _ in 0..22 {
+        id.push(ALPHABET[fastrand::usize(..ALPHABET.len())] as char);
+    }
+    id
+}
