@@ -239,7 +239,6 @@ async def test_kv_bucket_limits_refuse_oversized_values_and_full_buckets(server)
 
 
 @needs_2_11
-@pytest.mark.skip(reason="subject delete markers on per-key TTL expiry are not implemented yet")
 async def test_kv_per_key_ttl_and_limit_markers(server):
     nc, js = await js_of(server)
     kv = await js.create_key_value(config=api.KeyValueConfig(bucket="pk", limit_marker_ttl=1))
