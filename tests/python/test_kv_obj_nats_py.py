@@ -239,7 +239,6 @@ async def test_kv_bucket_limits_refuse_oversized_values_and_full_buckets(server)
 
 
 @needs_2_11
-@pytest.mark.skip(reason="subject delete markers on per-key TTL expiry are not implemented yet")
 async def test_kv_per_key_ttl_and_limit_markers(server):
     nc, js = await js_of(server)
     kv = await js.create_key_value(config=api.KeyValueConfig(bucket="pk", limit_marker_ttl=1))
@@ -255,6 +254,21 @@ async def test_kv_per_key_ttl_and_limit_markers(server):
     # The key expires by its own TTL; the server leaves a marker the watcher reports as a purge.
     [marker] = await collect_watch(watcher, until_init=False, count=1, timeout=6)
     assert marker.key == "short" and marker.operation == "PURGE"
+    stored = await js.get_last_msg("KV_pk", "$KV.pk.short")
+    assert not stored.data
+    assert stored.headers["Nats-Marker-Reason"] == "MaxAge"
+    assert stored.headers["Nats-TTL"] == "1s"
+    assert stored.headers["Nats-Rollup"] == "sub"
+    # The marker expires after its own TTL without leaving another marker.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            await js.get_last_msg("KV_pk", "$KV.pk.short")
+        except jserr.NotFoundError:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail("the marker outlived its TTL")
     with pytest.raises(jserr.KeyNotFoundError):
         await kv.get("short")
     assert (await kv.get("long")).value == b"w"

@@ -198,6 +198,8 @@ fn stream_create(js: &Arc<JetStream>, name: &str, payload: &[u8]) -> Result<Stre
         return Err(ApiError::stream_mismatch());
     }
     let config = config.check(&js.limits)?;
+    super::transform::check(&config)?;
+    super::source::check(&config)?;
     if let Some(existing) = js.stream(name) {
         if existing.config() == config {
             return Ok(StreamCreateResponse { info: Some(existing.info(false, None)), ..Default::default() });
@@ -222,6 +224,8 @@ fn stream_update(js: &Arc<JetStream>, name: &str, payload: &[u8]) -> Result<Stre
     }
     let stream = lookup(js, name)?;
     let config = config.check_update(&stream.config(), &js.limits)?;
+    super::transform::check(&config)?;
+    super::source::check(&config)?;
     check_overlap(js, &config)?;
     check_resources(js, &config, Some(name))?;
     stream.update(js, config)?;

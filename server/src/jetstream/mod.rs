@@ -7,6 +7,9 @@
 //! - [`consumer`]: a consumer — reads its stream's store by sequence and delivers to a push subject or
 //!   to pull requests, tracking acks, redeliveries and its persisted position;
 //! - [`api`]: the `$JS.API.>` request handlers;
+//! - [`source`]: mirrors and sources, copying from other streams of this server;
+//! - [`transform`], [`republish`], [`marker`]: stream subject transforms, republished copies of stored
+//!   messages, and subject delete markers;
 //! - [`ack`], [`dedupe`]: ack subjects/payloads and the duplicate window;
 //! - [`advisory`]: the `$JS.EVENT.ADVISORY.>` events.
 //!
@@ -18,9 +21,13 @@ pub mod advisory;
 pub mod api;
 pub mod consumer;
 pub mod dedupe;
+pub mod marker;
 pub mod monitor;
+pub mod republish;
+pub mod source;
 pub mod store;
 pub mod stream;
+pub mod transform;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -30,10 +30,14 @@ use switchyard_shared::time::Timestamp;
 
 use super::consumer::Consumer;
 use super::dedupe::DedupeWindow;
+use super::marker::{self, Markers};
+use super::republish::{self, Republished};
+use super::source::{Sources, Watchers};
 use super::store::{
     self, meta, Clock, Discard, FileStore, FileStoreConfig, Limits, MemoryStore, PurgeRequest, Store, StoreError,
     StoredMsg, SystemClock,
 };
+use super::transform::StreamTransforms;
 use super::JetStream;
 use crate::core::conn::now_nanos;
 use crate::core::internal::{InMsg, InternalClient, Outbox};
@@ -50,6 +54,10 @@ struct Inner {
     store: Box<dyn Store>,
     dedupe: DedupeWindow,
     last_msg_id: String,
+    /// TTL index for subject delete markers (see `marker`); empty without a marker TTL.
+    markers: Markers,
+    /// Republish copies of what this batch stored, sent once the lock is released.
+    republish: Vec<Republished>,
 }
 
 /// One stream.
@@ -67,6 +75,11 @@ pub struct Stream {
     /// store's listener runs under the store lock, where consumers must not be called).
     removed: Arc<Mutex<Vec<u64>>>,
     stop: CancellationToken,
+    transforms: RwLock<Arc<StreamTransforms>>,
+    /// This stream's mirror or sources, while running.
+    sources: Mutex<Option<Sources>>,
+    /// Mirrors and sources of this stream waiting for new messages.
+    watchers: Watchers,
 }
 
 fn limits_of(cfg: &StreamConfig) -> Limits {
@@ -134,20 +147,26 @@ impl Stream {
                 }
             }
         }
+        let markers =
+            if config.subject_delete_marker_ttl > 0 { Markers::rebuild(store.as_ref()) } else { Markers::default() };
         let stream = Arc::new(Stream {
             name: config.name.clone(),
             js: Arc::downgrade(js),
             created,
             ingest: InternalClient::new(js.internal_id(), INGEST_BUDGET),
+            transforms: RwLock::new(Arc::new(StreamTransforms::compile(&config))),
             config: RwLock::new(config),
-            inner: Mutex::new(Inner { store, dedupe, last_msg_id }),
+            inner: Mutex::new(Inner { store, dedupe, last_msg_id, markers, republish: Vec::new() }),
             subs: Mutex::new(Vec::new()),
             consumers: RwLock::new(BTreeMap::new()),
             removed,
             stop: CancellationToken::new(),
+            sources: Mutex::new(None),
+            watchers: Watchers::default(),
         });
         stream.subscribe_all(js);
         tokio::spawn(stream.clone().run(js.clone()));
+        *stream.sources.lock() = Sources::start(js, &stream);
         Ok(stream)
     }
 
@@ -215,7 +234,10 @@ impl Stream {
 
     pub fn info(&self, with_deleted: bool, subjects_filter: Option<&str>) -> StreamInfo {
         let domain = self.js.upgrade().and_then(|js| js.domain.clone()).unwrap_or_default();
+        let (mirror, sources) = self.sources.lock().as_ref().map(Sources::info).unwrap_or_default();
         StreamInfo {
+            mirror,
+            sources,
             config: self.config(),
             created: Timestamp(self.created),
             state: self.api_state(with_deleted, subjects_filter),
@@ -227,15 +249,25 @@ impl Stream {
     }
 
     /// Applies a new (validated) configuration.
-    pub fn update(&self, js: &JetStream, config: StreamConfig) -> Result<(), ApiError> {
+    pub fn update(self: &Arc<Self>, js: &Arc<JetStream>, config: StreamConfig) -> Result<(), ApiError> {
+        let old = self.config();
         let removed = {
             let mut inner = self.inner.lock();
             inner.dedupe.set_window(config.duplicates);
             inner.store.update_limits(limits_of(&config)).map_err(|e| ApiError::stream_update(e.to_string()))?
         };
         write_meta(js, &config, self.created).map_err(|e| ApiError::stream_update(e.to_string()))?;
+        *self.transforms.write() = Arc::new(StreamTransforms::compile(&config));
+        let relink = config.mirror != old.mirror || config.sources != old.sources;
         *self.config.write() = config;
         self.subscribe_all(js);
+        if relink {
+            let previous = self.sources.lock().take();
+            if let Some(s) = previous {
+                s.stop(true);
+            }
+            *self.sources.lock() = Sources::start(js, self);
+        }
         if !removed.is_empty() {
             self.forward_removals();
             self.notify_consumers();
@@ -293,11 +325,43 @@ impl Stream {
         for c in self.consumers.read().values() {
             c.wake();
         }
+        self.watchers.wake();
+    }
+
+    /// Wakes `notify` whenever this stream stores something (mirrors and sources of it).
+    pub fn watch(&self, notify: &Arc<tokio::sync::Notify>) {
+        self.watchers.add(notify);
+    }
+
+    /// The compiled subject transforms of the current config.
+    pub fn transforms(&self) -> Arc<StreamTransforms> {
+        self.transforms.read().clone()
+    }
+
+    /// Stores a message a source copied from its origin, through the checks of a publish.
+    pub(crate) fn store_sourced(&self, m: &InMsg, outbox: &mut Outbox) -> Result<PubAck, ApiError> {
+        let (result, copies) = {
+            let cfg = self.config.read();
+            let mut inner = self.inner.lock();
+            let result = self.store_one(&cfg, &mut inner, m, true);
+            (result, std::mem::take(&mut inner.republish))
+        };
+        republish::publish(outbox, copies);
+        self.forward_removals();
+        if result.is_ok() && m.headers.as_deref().is_some_and(|h| headers::find(h, "Nats-Rollup").is_some()) {
+            for c in self.consumers() {
+                c.stream_purged(self);
+            }
+        }
+        if result.as_ref().is_ok_and(|a| !a.duplicate) {
+            self.notify_consumers();
+        }
+        result
     }
 
     /// Tells the consumers which messages the store removed by limits or expiry, so that they stop
     /// waiting for acks of messages that are gone.
-    fn forward_removals(&self) {
+    pub(crate) fn forward_removals(&self) {
         let seqs = std::mem::take(&mut *self.removed.lock());
         if seqs.is_empty() {
             return;
@@ -344,6 +408,9 @@ impl Stream {
     /// Stops the stream task and its consumers; with `delete` also removes everything on disk.
     pub fn stop(&self, delete: bool) {
         self.stop.cancel();
+        if let Some(s) = self.sources.lock().take() {
+            s.stop(!delete);
+        }
         if let Some(js) = self.js.upgrade() {
             for s in self.subs.lock().drain(..) {
                 js.router.unsubscribe(&s);
@@ -377,20 +444,41 @@ impl Stream {
             tokio::select! {
                 _ = self.stop.cancelled() => break,
                 batch = self.ingest.next_batch() => self.handle_batch(&js, batch, &mut outbox),
-                _ = tokio::time::sleep(wait) => self.expire(),
+                _ = tokio::time::sleep(wait) => self.expire(&mut outbox),
             }
         }
         let mut inner = self.inner.lock();
         let _ = inner.store.sync();
     }
 
-    fn expire(&self) {
-        let removed = {
+    fn expire(&self, outbox: &mut Outbox) {
+        let cfg = self.config.read();
+        let (removed, copies) = {
             let mut inner = self.inner.lock();
             let now = now_nanos();
             inner.dedupe.expire(now);
-            inner.store.expire(now).unwrap_or_default()
+            let mut removed = Vec::new();
+            if cfg.subject_delete_marker_ttl > 0 {
+                // The last message of a subject leaving by age is replaced by a marker.
+                let inner = &mut *inner;
+                if let Ok(out) = inner.markers.expire(inner.store.as_mut(), cfg.max_age, now) {
+                    // Explicit removals: the store's listener does not see them.
+                    self.removed.lock().extend_from_slice(&out.removed);
+                    removed = out.removed;
+                    for subject in out.markers {
+                        let m = marker::marker_msg(&subject, cfg.subject_delete_marker_ttl);
+                        if let Err(e) = self.store_one(&cfg, inner, &m, true) {
+                            warn!(stream = %self.name, subject = %subject, error = %e, "cannot store a subject delete marker");
+                        }
+                    }
+                }
+            }
+            removed.extend(inner.store.expire(now).unwrap_or_default());
+            (removed, std::mem::take(&mut inner.republish))
         };
+        drop(cfg);
+        republish::publish(outbox, copies);
+        outbox.flush();
         if !removed.is_empty() {
             self.forward_removals();
             self.notify_consumers();
@@ -404,6 +492,7 @@ impl Stream {
         let mut stored_any = false;
         let mut rolled_up = false;
         let mut unwanted: Vec<u64> = Vec::new();
+        let copies;
         {
             let cfg = self.config.read();
             let no_interest = cfg.retention == RetentionPolicy::Interest && self.consumers.read().is_empty();
@@ -413,8 +502,11 @@ impl Stream {
                     directs.push(m);
                     continue;
                 }
-                let result =
-                    if let Some(e) = over_budget.clone() { Err(e) } else { self.store_one(&cfg, &mut inner, &m) };
+                let result = if let Some(e) = over_budget.clone() {
+                    Err(e)
+                } else {
+                    self.store_one(&cfg, &mut inner, &m, false)
+                };
                 if let Ok(ack) = &result {
                     rolled_up |= m.headers.as_deref().is_some_and(|h| headers::find(h, "Nats-Rollup").is_some());
                     if !ack.duplicate {
@@ -435,7 +527,9 @@ impl Stream {
             for seq in unwanted {
                 let _ = inner.store.remove(seq, false);
             }
+            copies = std::mem::take(&mut inner.republish);
         }
+        republish::publish(outbox, copies);
         self.forward_removals();
         if rolled_up {
             for c in self.consumers() {
@@ -466,11 +560,16 @@ impl Stream {
     }
 
     /// Checks one publish against the headers and the config, stores it and builds its PubAck.
-    fn store_one(&self, cfg: &StreamConfig, inner: &mut Inner, m: &InMsg) -> Result<PubAck, ApiError> {
+    /// `internal` messages (copied by a source, or subject delete markers) may roll up and carry a TTL
+    /// whatever the config allows, as in nats-server.
+    fn store_one(&self, cfg: &StreamConfig, inner: &mut Inner, m: &InMsg, internal: bool) -> Result<PubAck, ApiError> {
         if cfg.sealed {
             return Err(ApiError::stream_sealed());
         }
         let subject = std::str::from_utf8(&m.subject).map_err(|_| ApiError::bad_request())?;
+        let transforms = self.transforms();
+        let transformed = transforms.input(subject);
+        let subject = transformed.as_deref().unwrap_or(subject);
         let hdr: &[u8] = m.headers.as_deref().unwrap_or(&[]);
         let size = hdr.len() + m.payload.len();
         if cfg.max_msg_size > 0 && size > cfg.max_msg_size as usize {
@@ -525,7 +624,7 @@ impl Stream {
                 }
             }
             if let Some(v) = get("Nats-Rollup") {
-                if !cfg.allow_rollup || cfg.deny_purge {
+                if !internal && (!cfg.allow_rollup || cfg.deny_purge) {
                     return Err(ApiError::stream_rollup_failed("rollup not permitted"));
                 }
                 match v.trim() {
@@ -535,14 +634,32 @@ impl Stream {
                 }
             }
             if let Some(v) = get("Nats-TTL") {
-                if !cfg.allow_msg_ttl {
+                if !cfg.allow_msg_ttl && !internal {
                     return Err(ApiError::message_ttl_disabled());
                 }
                 let secs = parse_msg_ttl(v.trim())?;
-                ttl = Some(if secs < 0 { -1 } else { secs.saturating_mul(1_000_000_000) });
+                let ns = if secs < 0 { -1 } else { secs.saturating_mul(1_000_000_000) };
+                ttl = Some(marker::effective_ttl(ns, cfg.subject_delete_marker_ttl, cfg.max_msgs_per));
             }
         }
+        let republish_to = transforms.republish(subject);
+        let previous = if republish_to.is_some() { inner.store.last_seq_for_subject(subject).unwrap_or(0) } else { 0 };
         let (seq, ts) = inner.store.store_msg(subject, hdr, &m.payload, ttl).map_err(store_error)?;
+        if cfg.subject_delete_marker_ttl > 0 {
+            inner.markers.track(seq, ts, ttl.unwrap_or(0));
+        }
+        if let Some((dest, headers_only)) = republish_to {
+            let stored = republish::Stored {
+                stream: &self.name,
+                subject,
+                seq,
+                ts,
+                last_seq: previous,
+                headers: hdr,
+                payload: &m.payload,
+            };
+            inner.republish.push(Republished::new(&dest, headers_only, &stored));
+        }
         if let Some(id) = msg_id {
             inner.dedupe.insert(&id, seq, ts);
             inner.last_msg_id = id;
