@@ -575,12 +575,14 @@ impl Consumer {
         let kind = parse_ack(payload);
         let now = now_nanos();
         // Taken before the state lock, which is never held while waiting for the config.
-        let (ack_policy, progress_wait) = {
+        let (ack_policy, max_ack_pending, progress_wait) = {
             let cfg = self.config.read();
-            (cfg.ack_policy, matches!(kind, AckKind::Progress).then(|| ack_wait_for(&cfg, info.delivered)))
+            let progress_wait = matches!(kind, AckKind::Progress).then(|| ack_wait_for(&cfg, info.delivered));
+            (cfg.ack_policy, cfg.max_ack_pending, progress_wait)
         };
         let mut acked: Vec<u64> = Vec::new();
         let write_due;
+        let wake;
         // NAKs and terminations of pending messages are announced.
         let mut announce = false;
         {
@@ -588,6 +590,10 @@ impl Consumer {
             st.last_active = now;
             let sseq = info.stream_seq;
             let is_pending = st.store.state().pending.contains_key(&sseq);
+            let at_limit = max_ack_pending > 0 && st.store.state().pending.len() as i64 >= max_ack_pending;
+            // A plain ack only gives the task work when delivery waits for a free ack slot or a
+            // request is waiting; anything else (NAK, TERM, NXT) always may.
+            wake = at_limit || !st.waiting.is_empty() || !matches!(kind, AckKind::Ack | AckKind::Progress);
             match &kind {
                 AckKind::Ack | AckKind::Term(_) | AckKind::Next(_) => {
                     st.last_ack = now;
@@ -656,7 +662,9 @@ impl Consumer {
                 }
             }
         }
-        self.wake();
+        if wake {
+            self.wake();
+        }
         write_due
     }
 
