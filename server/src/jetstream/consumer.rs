@@ -3,7 +3,10 @@
 //! Each consumer runs one task. It reads its stream's store by sequence (messages wait on disk, not in
 //! memory), delivers to its push subject or to waiting pull requests through the router, and tracks
 //! what is outstanding in a [`ConsumerStore`] (delivered, ack floor, pending, redelivery counts), which
-//! persists durable consumers across restarts. Its internal client receives acks
+//! persists durable consumers across restarts; its records reach the state log once per batch (the
+//! acks of one client read batch when that batch ends, the deliveries of one delivery round when the
+//! round ends), so a crash may bring back the acks of the batch in flight as redeliveries, as with
+//! nats-server's asynchronous consumer state writes. Its internal client receives acks
 //! (`$JS.ACK.<stream>.<consumer>.>`), pull requests (`$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`) and
 //! flow-control replies (`$JS.FC.<stream>.<consumer>.>`).
 //!
