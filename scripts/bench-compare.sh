@@ -22,7 +22,9 @@
 #   SERVER_CPUS / BENCH_CPUS      optional taskset CPU lists to pin the server and the load generator
 #
 # Core scenarios run with JetStream off; js* scenarios use the *_JS_CMD commands. Both servers get
-# the same machine, scenario options and pinning. Needs bash, jq and awk.
+# the same machine, scenario options and pinning. The recovery-1m scenario (restart after kill -9
+# with 1M stored messages, and disk bytes per message) runs scripts/bench-recovery.sh with the same
+# rounds, binary and commands, and appends its table. Needs bash, jq and awk.
 
 set -euo pipefail
 
@@ -70,8 +72,11 @@ scenarios=(
     "jsfetch-128|yes|jsfetch --size 128 --msgs $((100000 / div)) --batch 100|sub.msgs_per_sec:msg/s:rate:high"
 )
 
+recovery_msgs=$((1000000 / div))
+
 if [[ $list == 1 ]]; then
     for s in "${scenarios[@]}"; do IFS='|' read -r name js args _ <<<"$s"; printf '%-14s %s%s\n' "$name" "$args" "$([[ $js == yes ]] && echo '  (JetStream)')"; done
+    printf '%-14s %s\n' recovery-1m "scripts/bench-recovery.sh -n $recovery_msgs: kill -9 and restart with a full file stream  (JetStream)"
     exit 0
 fi
 command -v jq >/dev/null || { echo "bench-compare: jq is required" >&2; exit 1; }
@@ -247,7 +252,15 @@ report() {
     ((div == 1)) || echo "Quick mode: message counts divided by $div; numbers are not meaningful."
 }
 
-table=$(report)
+any_selected=0
+for s in "${scenarios[@]}"; do selected "${s%%|*}" && any_selected=1; done
+table=""
+((any_selected)) && table=$(report)
+if selected recovery-1m; then
+    recovery=$(NATS_JS_CMD=$nats_js_cmd SWITCHYARD_JS_CMD=$sy_js_cmd NATS_PORT=$nats_port SWITCHYARD_PORT=$sy_port \
+        BENCH_CMD=$bench_cmd "$repo/scripts/bench-recovery.sh" -r "$rounds" -n "$recovery_msgs" "$bin")
+    table=$(printf '%s\n\n%s' "$table" "$recovery")
+fi
 echo "$table"
 if [[ -n $out_file ]]; then
     echo "$table" >"$out_file"

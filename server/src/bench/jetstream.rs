@@ -1,13 +1,15 @@
-//! JetStream scenarios: `jspub` (publish with acks) and `jsfetch` (pull consumer with explicit acks).
+//! JetStream scenarios: `jspub` (publish with acks), `jsfetch` (pull consumer with explicit acks)
+//! and `jsready` (how soon a restarted server serves a stored stream).
 //!
-//! Both create a fresh stream through `$JS.API.STREAM.CREATE.<stream>` (deleting any old one first)
-//! and delete it at the end. `jspub` publishes pre-encoded frames whose reply subject is one inbox
+//! `jspub` and `jsfetch` create a fresh stream through `$JS.API.STREAM.CREATE.<stream>` (deleting
+//! any old one first) and delete it at the end (`jspub --keep-stream` leaves it). `jspub` publishes pre-encoded frames whose reply subject is one inbox
 //! subscription, counts the PubAcks (an ack carrying `"error"` is a failure) and never has more than
 //! `--window` acks outstanding. `jsfetch` fills the stream the same way (untimed), creates a durable
 //! pull consumer with explicit acks (`$JS.API.CONSUMER.CREATE.<stream>.<consumer>`, the form current
 //! clients use), keeps up to two `$JS.API.CONSUMER.MSG.NEXT` requests of
 //! `--batch` messages in flight, and acks every message with `+ACK` to its reply subject; at the end
-//! it checks the consumer's ack floor.
+//! it checks the consumer's ack floor. `jsready` connects (retrying while the server is not up) and
+//! asks `$JS.API.STREAM.INFO.<stream>` until the stream holds `--msgs` messages.
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -200,7 +202,9 @@ pub(super) fn run_publish(args: &Args, addr: &str) -> Result<Report> {
     api.create_stream(args)?;
     let p = publish_acked(addr, args, args.limit(DEFAULT_MSGS))?;
     let stored = api.stream_messages(&args.stream)?;
-    api.delete_stream(&args.stream)?;
+    if !args.keep_stream {
+        api.delete_stream(&args.stream)?;
+    }
 
     let headline = format!(
         "jspub: {} msgs of {} B to {} stream {:?}, window {}, {}",
@@ -248,6 +252,47 @@ fn storage_name(storage: Storage) -> &'static str {
         Storage::File => "file",
         Storage::Memory => "memory",
     }
+}
+
+/// Polls until the stream info shows the expected message count (connection refused, no
+/// responders and short counts are retried); reports the time since this process started looking
+/// and the Unix time of the answer, so a script can measure from the server's start.
+pub(super) fn run_ready(args: &Args, addr: &str) -> Result<Report> {
+    let Limit::Count(want) = args.limit(DEFAULT_MSGS) else {
+        bail!("jsready waits for a message count: use --msgs, not --duration");
+    };
+    let start = Instant::now();
+    let mut attempts = 0u64;
+    let mut last_error = String::from("no attempt");
+    let mut api: Option<Api> = None;
+    let found = loop {
+        if start.elapsed() > args.ready_timeout {
+            bail!("stream {:?} not ready within {:?}: {last_error}", args.stream, args.ready_timeout);
+        }
+        attempts += 1;
+        let connected = match api.take() {
+            Some(a) => Ok(a),
+            None => Api::connect(addr),
+        };
+        match connected.and_then(|mut a| a.stream_messages(&args.stream).map(|n| (a, n))) {
+            Ok((_, n)) if n >= want => break n,
+            Ok((a, n)) => {
+                last_error = format!("{n} messages");
+                api = Some(a);
+            }
+            Err(e) => last_error = format!("{e:#}"),
+        }
+        thread::sleep(Duration::from_millis(2));
+    };
+    let elapsed = start.elapsed();
+    let unix_ns = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos() as u64;
+    let mut r = Report::new("jsready", format!("jsready: stream {:?} on {}", args.stream, args.url));
+    r.line(format!("      {} messages after {} ({attempts} attempts)", group(found), millis(elapsed)));
+    r.field("messages", found);
+    r.field("attempts", attempts);
+    r.field("ready_ms", elapsed.as_secs_f64() * 1e3);
+    r.field("ready_unix_ns", unix_ns);
+    Ok(r)
 }
 
 /// What the pull loop saw.

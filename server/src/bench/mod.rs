@@ -10,7 +10,7 @@
 //! (pre-encoded `PUB` batches), `seen` (exactly-once bookkeeping), `report` (rates, latencies,
 //! output), `procfs` (server RSS and CPU time) and one module per family of scenarios:
 //! `throughput` (pub, pubsub, fanout, queue, wildcard), `reqrep`, `idle`, `jetstream`
-//! (jspub, jsfetch).
+//! (jspub, jsfetch, jsready).
 //!
 //! The hot path uses no client library and no async runtime: one OS thread per simulated client,
 //! large pipelined writes of pre-encoded frames with `PING`/`PONG` flow control, and a memchr-based
@@ -72,6 +72,9 @@ enum Scenario {
     Jspub,
     /// JetStream pull consumer fetching a pre-filled stream, acking every message.
     Jsfetch,
+    /// Waits until the server answers a stream info request for `--stream` with `--msgs` messages
+    /// (a server recovering its store); reports when that happened.
+    Jsready,
 }
 
 impl Scenario {
@@ -86,6 +89,7 @@ impl Scenario {
             Scenario::Idle => "idle",
             Scenario::Jspub => "jspub",
             Scenario::Jsfetch => "jsfetch",
+            Scenario::Jsready => "jsready",
         }
     }
 }
@@ -156,6 +160,12 @@ struct Args {
     /// Stream name for JetStream scenarios (created fresh, deleted afterwards).
     #[arg(long, default_value = "BENCH")]
     stream: String,
+    /// `jspub`: leave the stream and its messages in place at the end.
+    #[arg(long)]
+    keep_stream: bool,
+    /// `jsready`: how long to keep trying before giving up.
+    #[arg(long, value_parser = parse_duration, default_value = "120s")]
+    ready_timeout: Duration,
     /// Stream storage for JetStream scenarios.
     #[arg(long, value_enum, default_value = "file")]
     storage: Storage,
@@ -219,6 +229,7 @@ fn execute(args: &Args) -> Result<Report> {
         Scenario::Idle => idle::run(args, &addr)?,
         Scenario::Jspub => jetstream::run_publish(args, &addr)?,
         Scenario::Jsfetch => jetstream::run_fetch(args, &addr)?,
+        Scenario::Jsready => jetstream::run_ready(args, &addr)?,
     };
     report.field("url", args.url.clone());
     let cpu_after = cpu_times(args.server_pid)?;

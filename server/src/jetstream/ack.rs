@@ -68,6 +68,36 @@ pub fn parse_ack_subject(subject: &str) -> Option<AckInfo> {
     })
 }
 
+/// The numbers of an ack subject that applying an ack needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AckSeqs {
+    /// Delivery count of this message (1 the first time).
+    pub delivered: u64,
+    pub stream_seq: u64,
+    pub consumer_seq: u64,
+}
+
+/// Reads the delivery count and sequences of an ack subject in either form, without allocating
+/// (the ack path runs once per acknowledged message).
+pub fn parse_ack_seqs(subject: &[u8]) -> Option<AckSeqs> {
+    let mut toks: [&[u8]; 12] = [&[]; 12];
+    let mut n = 0;
+    for t in subject.split(|&b| b == b'.') {
+        *toks.get_mut(n)? = t;
+        n += 1;
+    }
+    if n < 9 || toks[0] != b"$JS" || toks[1] != b"ACK" {
+        return None;
+    }
+    let base = match n {
+        9 => 2,
+        11 | 12 => 4,
+        _ => return None,
+    };
+    let num = |i: usize| std::str::from_utf8(toks[base + i]).ok()?.parse::<u64>().ok();
+    Some(AckSeqs { delivered: num(2)?, stream_seq: num(3)?, consumer_seq: num(4)? })
+}
+
 /// What an ack payload asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AckKind {
@@ -153,6 +183,29 @@ mod tests {
         assert_eq!((info.stream.as_str(), info.consumer.as_str(), info.stream_seq), ("S", "C", 5));
         assert!(parse_ack_subject("$JS.ACK.S.C.1.2").is_none());
         assert!(parse_ack_subject("$JS.ACK.S.C.x.2.3.4.5").is_none());
+    }
+
+    #[test]
+    fn ack_seqs_agree_with_the_full_parse() {
+        let subjects = [
+            "$JS.ACK.ORDERS.c1.2.10.7.1700000000000000000.3",
+            "$JS.ACK._.ACCHASH.S.C.1.5.6.123.0.rand",
+            "$JS.ACK._.ACCHASH.S.C.1.5.6.123.0",
+        ];
+        for s in subjects {
+            let full = parse_ack_subject(s).unwrap();
+            let seqs = parse_ack_seqs(s.as_bytes()).unwrap();
+            assert_eq!(
+                (seqs.delivered, seqs.stream_seq, seqs.consumer_seq),
+                (full.delivered, full.stream_seq, full.consumer_seq),
+                "{s}"
+            );
+        }
+        for bad in
+            ["$JS.ACK.S.C.1.2", "$JS.ACK.S.C.x.2.3.4.5", "$JS.NAK.S.C.1.2.3.4.5", "$JS.ACK.a.b.c.d.1.2.3.4.5.6.7"]
+        {
+            assert_eq!(parse_ack_seqs(bad.as_bytes()), None, "{bad}");
+        }
     }
 
     #[test]

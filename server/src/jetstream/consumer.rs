@@ -3,7 +3,10 @@
 //! Each consumer runs one task. It reads its stream's store by sequence (messages wait on disk, not in
 //! memory), delivers to its push subject or to waiting pull requests through the router, and tracks
 //! what is outstanding in a [`ConsumerStore`] (delivered, ack floor, pending, redelivery counts), which
-//! persists durable consumers across restarts. Its internal client receives acks
+//! persists durable consumers across restarts; its records reach the state log once per batch (the
+//! acks of one client read batch when that batch ends, the deliveries of one delivery round when the
+//! round ends), so a crash may bring back the acks of the batch in flight as redeliveries, as with
+//! nats-server's asynchronous consumer state writes. Its internal client receives acks
 //! (`$JS.ACK.<stream>.<consumer>.>`), pull requests (`$JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>`) and
 //! flow-control replies (`$JS.FC.<stream>.<consumer>.>`).
 //!
@@ -29,7 +32,7 @@ use switchyard_shared::headers::HeaderMap;
 use switchyard_shared::subject;
 use switchyard_shared::time::Timestamp;
 
-use super::ack::{ack_subject, parse_ack, parse_ack_subject, AckKind};
+use super::ack::{ack_subject, parse_ack, parse_ack_seqs, AckKind};
 use super::advisory::{Action, Advisory};
 use super::store::{meta, AckPolicy, ConsumerStore, StoredMsg};
 use super::stream::{send_status, Stream};
@@ -89,6 +92,9 @@ struct State {
     last_active: i64,
     /// When an ack was last applied.
     last_ack: i64,
+    /// Acks are buffered in the state log and an ack handler will write them at the end of its
+    /// client's read batch.
+    acks_to_write: bool,
     /// When the push subject (or pull traffic) was last seen; for the inactive threshold.
     last_interest: i64,
     fc: FlowControl,
@@ -130,14 +136,16 @@ impl Subscriber for AckHandler {
 
     fn deliver(&self, sub: &Subscription, msg: &Msg<'_>) -> bool {
         let Some(consumer) = self.consumer.upgrade() else { return false };
-        consumer.apply_ack(msg.subject, msg.payload);
-        if msg.reply.is_some() {
-            return self.inbox.deliver(sub, msg);
-        }
-        false
+        let write_state = consumer.apply_ack(msg.subject, msg.payload);
+        let queued = msg.reply.is_some() && self.inbox.deliver(sub, msg);
+        write_state || queued
     }
 
+    /// The end of the acknowledging client's read batch: its acks reach the state log in one write.
     fn flush(&self) {
+        if let Some(consumer) = self.consumer.upgrade() {
+            consumer.write_acks();
+        }
         self.inbox.flush();
     }
 }
@@ -233,6 +241,9 @@ impl Consumer {
             });
             let first = initial.front().copied().unwrap_or(start);
             let _ = cstore.set_starting(first.saturating_sub(1));
+            if let Err(e) = cstore.flush() {
+                return Err(ApiError::consumer_create(e.to_string()));
+            }
             start
         };
         let now = now_nanos();
@@ -255,6 +266,7 @@ impl Consumer {
                 last_push: now,
                 last_active: now,
                 last_ack: 0,
+                acks_to_write: false,
                 last_interest: now,
                 fc: FlowControl::default(),
                 replay_last: None,
@@ -357,6 +369,7 @@ impl Consumer {
             }
             changed = true;
         }
+        write_state(&mut st, self);
         drop(st);
         if changed {
             self.wake();
@@ -485,6 +498,8 @@ impl Consumer {
                 break;
             }
             self.deliver(now, &mut outbox);
+            // The round's state records in one write, before its deliveries move.
+            write_state(&mut self.state.lock(), &self);
             outbox.flush();
             let wait = self.next_timer(now_nanos());
             tokio::select! {
@@ -556,14 +571,21 @@ impl Consumer {
     }
 
     /// Applies an ack to the consumer state. Runs in the acknowledging client's own read path, as in
-    /// nats-server, so a client that acks and then asks for consumer info sees its ack.
-    fn apply_ack(&self, subject: &[u8], payload: &Bytes) {
-        let subj = String::from_utf8_lossy(subject);
-        let Some(info) = parse_ack_subject(&subj) else { return };
+    /// nats-server, so a client that acks and then asks for consumer info sees its ack. Returns true
+    /// when the caller must call [`Consumer::write_acks`] at the end of its batch (once per batch).
+    fn apply_ack(&self, subject: &[u8], payload: &Bytes) -> bool {
+        let Some(info) = parse_ack_seqs(subject) else { return false };
         let kind = parse_ack(payload);
         let now = now_nanos();
-        let cfg = self.config();
+        // Taken before the state lock, which is never held while waiting for the config.
+        let (ack_policy, max_ack_pending, progress_wait) = {
+            let cfg = self.config.read();
+            let progress_wait = matches!(kind, AckKind::Progress).then(|| ack_wait_for(&cfg, info.delivered));
+            (cfg.ack_policy, cfg.max_ack_pending, progress_wait)
+        };
         let mut acked: Vec<u64> = Vec::new();
+        let write_due;
+        let wake;
         // NAKs and terminations of pending messages are announced.
         let mut announce = false;
         {
@@ -571,11 +593,15 @@ impl Consumer {
             st.last_active = now;
             let sseq = info.stream_seq;
             let is_pending = st.store.state().pending.contains_key(&sseq);
+            let at_limit = max_ack_pending > 0 && st.store.state().pending.len() as i64 >= max_ack_pending;
+            // A plain ack only gives the task work when delivery waits for a free ack slot or a
+            // request is waiting; anything else (NAK, TERM, NXT) always may.
+            wake = at_limit || !st.waiting.is_empty() || !matches!(kind, AckKind::Ack | AckKind::Progress);
             match &kind {
                 AckKind::Ack | AckKind::Term(_) | AckKind::Next(_) => {
                     st.last_ack = now;
                     announce = is_pending && matches!(kind, AckKind::Term(_));
-                    if cfg.ack_policy == ApiAckPolicy::All {
+                    if ack_policy == ApiAckPolicy::All {
                         let below: Vec<u64> = st.store.state().pending.range(..=sseq).map(|(&s, _)| s).collect();
                         if st.store.update_acks(info.consumer_seq, sseq).is_ok() {
                             for s in below {
@@ -603,11 +629,12 @@ impl Consumer {
                 AckKind::Progress => {
                     if is_pending {
                         clear_timer(&mut st, sseq);
-                        let wait = ack_wait_for(&cfg, info.delivered);
-                        set_timer(&mut st, sseq, now + wait);
+                        set_timer(&mut st, sseq, now + progress_wait.unwrap_or(0));
                     }
                 }
             }
+            write_due = !st.acks_to_write && st.store.has_unwritten();
+            st.acks_to_write |= write_due;
         }
         if announce {
             if let Some(js) = self.js.upgrade() {
@@ -638,7 +665,17 @@ impl Consumer {
                 }
             }
         }
-        self.wake();
+        if wake {
+            self.wake();
+        }
+        write_due
+    }
+
+    /// Writes the acks buffered in the state log (end of an acknowledging client's read batch).
+    fn write_acks(&self) {
+        let mut st = self.state.lock();
+        st.acks_to_write = false;
+        write_state(&mut st, self);
     }
 
     /// The part of an ack that needs publishing: the double-ack reply or the `+NXT` pull request.
@@ -1052,6 +1089,17 @@ fn ack_wait_for(cfg: &ConsumerConfig, delivery: u64) -> i64 {
         cfg.ack_wait
     } else {
         30_000_000_000
+    }
+}
+
+/// Writes the state records buffered since the last write; a failure is logged (the store is then
+/// poisoned and refuses later updates, which the callers log in turn).
+fn write_state(st: &mut State, consumer: &Consumer) {
+    if !st.store.has_unwritten() {
+        return;
+    }
+    if let Err(e) = st.store.flush() {
+        warn!(stream = %consumer.stream_name, consumer = %consumer.name, error = %e, "cannot write consumer state");
     }
 }
 

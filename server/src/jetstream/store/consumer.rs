@@ -1,11 +1,19 @@
 //! Consumer state: what was delivered, what is acknowledged, what is pending, and its persistence.
 //!
 //! [`ConsumerStore`] applies delivery and ack updates with nats-server's rules (ack floors, AckAll
-//! collapsing, redelivery counts, `max_deliver`) and, when file backed, appends every update as a
-//! small delta record to `<dir>/state.log`. Replaying the log through the same rules rebuilds the
-//! state, so an update costs one short `write` however large the pending set is. When the log has
-//! grown well past the size of the state it describes, it is replaced atomically (temp file, fsync,
+//! collapsing, redelivery counts, `max_deliver`) and, when file backed, records every update as a
+//! small delta record for `<dir>/state.log`. Replaying the log through the same rules rebuilds the
+//! state, so an update costs a few bytes however large the pending set is. When the log has grown
+//! well past the size of the state it describes, it is replaced atomically (temp file, fsync,
 //! rename) by a single full-state record. A torn tail is cut at the last whole record on open.
+//!
+//! Records are buffered and written with one `write` per [`ConsumerStore::flush`], which the caller
+//! issues at the end of each batch of updates (a batch of acks read from one client, one delivery
+//! round); the buffer is also written once it holds [`MAX_BUFFERED`] bytes, on [`ConsumerStore::sync`]
+//! and when the store is dropped. With [`SyncPolicy::Always`] every update is written and fsynced
+//! at once. Like nats-server, which writes consumer state asynchronously, a process crash may lose
+//! the updates of the batch in flight: the state reopens as it was before them (acks not yet
+//! written mean redeliveries, never lost stream messages).
 //!
 //! Record framing: `len` u32 · CRC-32 u32 of the rest · kind u8 · varint fields.
 //!
@@ -60,6 +68,8 @@ const K_RESET: u8 = 6;
 const LOG_NAME: &str = "state.log";
 /// The log is compacted once it exceeds this and eight times its last full record.
 const MIN_COMPACT: u64 = 1 << 20;
+/// Buffered records are written once they reach this many bytes, even before a flush.
+pub const MAX_BUFFERED: usize = 64 << 10;
 
 #[derive(Debug)]
 struct StateLog {
@@ -326,6 +336,27 @@ impl ConsumerStore {
             return Ok(());
         };
         frame(&mut log.buf, kind, |o| fields.iter().for_each(|&v| put_varint(o, v)));
+        if log.sync == SyncPolicy::Always || log.buf.len() >= MAX_BUFFERED {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// True when updates are buffered and not yet written to the OS.
+    pub fn has_unwritten(&self) -> bool {
+        self.log.as_ref().is_some_and(|l| !l.buf.is_empty())
+    }
+
+    /// Writes the buffered records with one `write` (and fsyncs when the sync policy says it is
+    /// time); compacts the log when it has grown enough.
+    pub fn flush(&mut self) -> Result<()> {
+        self.check()?;
+        let Some(log) = &mut self.log else {
+            return Ok(());
+        };
+        if log.buf.is_empty() {
+            return Ok(());
+        }
         log.flush()?;
         if log.len > MIN_COMPACT.max(log.full_len * 8) {
             self.compact_log()?;
@@ -408,6 +439,8 @@ impl ConsumerStore {
         let Some(log) = &mut self.log else {
             return Ok(());
         };
+        // Buffered deltas are part of the state written here.
+        log.buf.clear();
         let mut buf = Vec::new();
         encode_full(&mut buf, &self.state);
         match replace_file(&log.dir, &log.dir.join(LOG_NAME), &buf) {
@@ -425,9 +458,9 @@ impl ConsumerStore {
         }
     }
 
-    /// fsync the state log.
+    /// Write what is buffered and fsync the state log.
     pub fn sync(&mut self) -> Result<()> {
-        self.check()?;
+        self.flush()?;
         match &mut self.log {
             Some(log) => log.sync_now(),
             None => Ok(()),
@@ -440,8 +473,8 @@ impl ConsumerStore {
     }
 
     /// Remove the state log (and its directory when empty).
-    pub fn delete(self) -> Result<()> {
-        if let Some(log) = self.log {
+    pub fn delete(mut self) -> Result<()> {
+        if let Some(log) = self.log.take() {
             match fs::remove_file(log.dir.join(LOG_NAME)) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
                 _ => {}
@@ -449,6 +482,18 @@ impl ConsumerStore {
             let _ = fs::remove_dir(&log.dir);
         }
         Ok(())
+    }
+}
+
+impl Drop for ConsumerStore {
+    /// Buffered updates still reach the OS when the store goes away without a close.
+    fn drop(&mut self) {
+        if !self.has_unwritten() {
+            return;
+        }
+        if let Err(e) = self.flush() {
+            tracing::warn!(error = %e, "cannot write buffered consumer state");
+        }
     }
 }
 
@@ -582,7 +627,7 @@ mod tests {
         }
         c.remove_redelivered_below(105).unwrap();
         let want = c.state().clone();
-        drop(c); // no close: every update is already with the OS
+        drop(c); // no close: dropping writes what is buffered
         let c = open(dir.path(), AckPolicy::Explicit);
         assert_eq!(c.state(), &want);
     }
@@ -612,6 +657,7 @@ mod tests {
         let mut ends = vec![fs::metadata(dir.path().join(LOG_NAME)).unwrap().len()];
         for i in 1..=20u64 {
             c.update_delivered(i, i, 1, 0).unwrap();
+            c.flush().unwrap();
             states.push(c.state().clone());
             ends.push(fs::metadata(dir.path().join(LOG_NAME)).unwrap().len());
         }
@@ -624,6 +670,88 @@ mod tests {
             let whole = ends.iter().filter(|&&e| e <= cut).count() - 1;
             assert_eq!(c.state(), &states[whole], "cut at {cut}");
         }
+    }
+
+    fn log_len(dir: &Path) -> u64 {
+        fs::metadata(dir.join(LOG_NAME)).unwrap().len()
+    }
+
+    #[test]
+    fn updates_are_buffered_until_flush_and_then_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = open(dir.path(), AckPolicy::Explicit);
+        let empty = log_len(dir.path());
+        for i in 1..=100u64 {
+            c.update_delivered(i, i, 1, 0).unwrap();
+            c.update_acks(i, i).unwrap();
+        }
+        assert_eq!(log_len(dir.path()), empty, "nothing written before the flush");
+        assert!(c.has_unwritten());
+        c.flush().unwrap();
+        assert!(!c.has_unwritten());
+        assert!(log_len(dir.path()) > empty);
+        let want = c.state().clone();
+        std::mem::forget(c); // a crash: no drop, no close
+        assert_eq!(open(dir.path(), AckPolicy::Explicit).state(), &want);
+    }
+
+    #[test]
+    fn a_crash_loses_only_the_unwritten_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = open(dir.path(), AckPolicy::Explicit);
+        for i in 1..=10u64 {
+            c.update_delivered(i, i, 1, 0).unwrap();
+        }
+        c.update_acks(1, 1).unwrap();
+        c.flush().unwrap();
+        let written = c.state().clone();
+        for i in 2..=10u64 {
+            c.update_acks(i, i).unwrap();
+        }
+        std::mem::forget(c);
+        let c = open(dir.path(), AckPolicy::Explicit);
+        assert_eq!(c.state(), &written);
+        assert_eq!(c.state().pending.len(), 9, "the unwritten acks are pending again");
+    }
+
+    #[test]
+    fn a_full_buffer_is_written_without_a_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = open(dir.path(), AckPolicy::Explicit);
+        let empty = log_len(dir.path());
+        let mut i = 0u64;
+        while log_len(dir.path()) == empty {
+            i += 1;
+            c.update_delivered(i, i, 1, 0).unwrap();
+            assert!(i < MAX_BUFFERED as u64, "buffer never written");
+        }
+        assert!(log_len(dir.path()) - empty >= MAX_BUFFERED as u64);
+    }
+
+    #[test]
+    fn sync_always_writes_every_update_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = ConsumerStore::open(dir.path(), AckPolicy::Explicit, 0, SyncPolicy::Always).unwrap();
+        let before = log_len(dir.path());
+        c.update_delivered(1, 1, 1, 0).unwrap();
+        assert!(!c.has_unwritten());
+        assert!(log_len(dir.path()) > before);
+    }
+
+    #[test]
+    fn a_rewrite_with_buffered_updates_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = open(dir.path(), AckPolicy::Explicit);
+        for i in 1..=5u64 {
+            c.update_delivered(i, i, 1, 0).unwrap();
+        }
+        c.update_acks(2, 2).unwrap();
+        c.set_policy(AckPolicy::Explicit, 3).unwrap();
+        assert!(!c.has_unwritten());
+        c.update_acks(1, 1).unwrap();
+        let want = c.state().clone();
+        drop(c);
+        assert_eq!(open(dir.path(), AckPolicy::Explicit).state(), &want);
     }
 
     #[test]
