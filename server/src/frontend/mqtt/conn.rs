@@ -668,9 +668,14 @@ impl Handler {
         self.end_batch();
         if let Some(session) = self.session.take() {
             if let Some(mut gone) = session.detach(self.generation) {
-                if reason == CloseReason::ServerShutdown {
-                    // Sessions outlive a restart; Wills are for clients that vanish, not for servers.
-                    gone.will = None;
+                if reason == CloseReason::ServerShutdown && gone.expiry > 0 {
+                    // The server closes the connection, so the Will is due (MQTT 5 §3.1.2.5), but its
+                    // subscribers are leaving too: kept with the session, it is published when the
+                    // server is back (after its delay, unless the client returns first).
+                    if let Some(will) = gone.will.take() {
+                        let delay = will.properties.will_delay_interval.unwrap_or(0).min(gone.expiry);
+                        session.set_pending_will(*will, crate::core::conn::now_nanos() + i64::from(delay) * 1_000_000_000);
+                    }
                 }
                 self.mqtt.connection_closed(&self.server, &session, gone);
             }
