@@ -696,7 +696,13 @@ impl Mqtt {
 }
 
 /// Runs the TLS handshake on an accepted connection, then serves MQTT over it.
-async fn serve_tls(mqtt: Arc<Mqtt>, server: Arc<Server>, tls: Arc<Tls>, stream: tokio::net::TcpStream, addr: SocketAddr) {
+async fn serve_tls(
+    mqtt: Arc<Mqtt>,
+    server: Arc<Server>,
+    tls: Arc<Tls>,
+    stream: tokio::net::TcpStream,
+    addr: SocketAddr,
+) {
     match tls.accept(stream).await {
         Ok(stream) => {
             let (rd, wr) = tokio::io::split(stream);

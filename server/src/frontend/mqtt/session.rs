@@ -1005,9 +1005,8 @@ fn record(client_id: &str, st: &State) -> SessionRecord {
         (None, Some(p)) => Some(WillRecord::new(&p.will, Some(p.at))),
         (None, None) => None,
     };
-    let will = will.and_then(|r| {
-        r.map_err(|e| warn!(client_id, error = %e, "cannot persist the Will of an MQTT session")).ok()
-    });
+    let will = will
+        .and_then(|r| r.map_err(|e| warn!(client_id, error = %e, "cannot persist the Will of an MQTT session")).ok());
     let mut subs: Vec<SubRecord> = st
         .subs
         .iter()
