@@ -44,8 +44,16 @@ class Paho:
         self.c.on_subscribe = lambda c, u, mid, rcs, props: self.subacks.put(rcs)
         self.c.on_disconnect = lambda c, u, flags, rc, props: self.disconnects.put(rc)
         if will:
-            topic, payload, qos, retain = will
-            self.c.will_set(topic, payload, qos, retain)
+            # (topic, payload, qos, retain) and, for MQTT 5, optionally a dict of Will properties.
+            topic, payload, qos, retain, *rest = will
+            will_props = None
+            if rest:
+                from paho.mqtt.properties import Properties
+                from paho.mqtt.packettypes import PacketTypes
+                will_props = Properties(PacketTypes.WILLMESSAGE)
+                for k, v in rest[0].items():
+                    setattr(will_props, k, v)
+            self.c.will_set(topic, payload, qos, retain, properties=will_props)
         connect_props = None
         if version == mqtt.MQTTv5:
             from paho.mqtt.properties import Properties

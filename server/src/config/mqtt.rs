@@ -191,6 +191,21 @@ mod tests {
     }
 
     #[test]
+    fn a_tls_block_is_read_as_nats_server_spells_it() {
+        let (mqtt, r) = decode(
+            "mqtt {\n port: 8883\n tls {\n cert_file: \"/c/server.pem\"\n key_file: \"/c/server-key.pem\"\n \
+             ca_file: \"/c/ca.pem\"\n verify: true\n timeout: 3\n }\n}",
+        );
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let tls = mqtt.and_then(|m| m.tls).expect("tls");
+        assert_eq!(tls.cert_file, std::path::PathBuf::from("/c/server.pem"));
+        assert_eq!(tls.key_file, std::path::PathBuf::from("/c/server-key.pem"));
+        assert_eq!(tls.ca_file.as_deref(), Some(Path::new("/c/ca.pem")));
+        assert!(tls.verify);
+        assert_eq!(tls.timeout, Duration::from_secs(3));
+    }
+
+    #[test]
     fn max_ack_pending_must_fit_sixteen_bits() {
         let (_, r) = decode("mqtt {\n max_ack_pending: 70000\n}");
         assert!(r.errors[0].to_string().starts_with("mqtt.conf:2: max_ack_pending: invalid value 70000"));

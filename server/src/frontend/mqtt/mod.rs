@@ -22,7 +22,10 @@
 //! Messages from NATS clients are delivered at the subscription's QoS, so they too are redelivered until
 //! acknowledged. A user's publish and subscribe permissions are checked on the mapped subjects.
 //!
-//! Not here: TLS (a TLS acceptor can hand its stream to [`Mqtt::serve_stream`]), the WebSocket upgrade
+//! With a `tls {}` block the listener accepts TLS only, through the same [`Tls`] acceptor as the NATS
+//! client port (a handshake bounded by the block's `timeout`; `verify` requires a client certificate).
+//!
+//! Not here: mapping a client certificate to a user (`verify_and_map` only requires one), the WebSocket upgrade
 //! (the WebSocket front-end's), credentials (the server's `Auth`, which also reads the `mqtt {}` block's
 //! `authorization` and `no_auth_user`), enhanced authentication (AUTH), clustering.
 
@@ -49,12 +52,13 @@ use tracing::{debug, info, warn};
 
 use switchyard_shared::mqtt::{topic, ProtocolLevel, QoS, ReasonCode, Will};
 
-use crate::config::{JetStreamConfig, MqttConfig};
+use crate::config::{JetStreamConfig, MqttConfig, TlsConfig};
 use crate::core::conn::now_nanos;
 use crate::core::internal::Outbox;
 use crate::core::{CloseReason, Kind, Msg};
 use crate::jetstream::store::SyncPolicy;
 use crate::server::{Server, StartError};
+use crate::tls::Tls;
 
 pub use monitor::{ClientInfo, MqttStatus, RetainedInfo, SessionInfo, SubscriptionInfo};
 pub use persist::{FilePersist, MemoryPersist, Persist, PersistError};
@@ -64,6 +68,8 @@ use session::{Session, Shared};
 
 /// Session Expiry Interval meaning "never".
 pub const NEVER_EXPIRES: u32 = u32::MAX;
+
+const NANOS: i64 = 1_000_000_000;
 
 /// Where sessions, QoS 1/2 messages and retained messages are kept.
 #[derive(Clone, Default)]
@@ -117,9 +123,10 @@ pub struct MqttSettings {
     /// How long a new connection may take to send CONNECT.
     pub connect_timeout: Duration,
     pub persistence: Persistence,
-    /// A `tls {}` block was configured: TLS on this listener is not offered yet, so the listener
-    /// refuses to start rather than serve plain text.
-    pub tls_configured: bool,
+    /// The `tls {}` block: the listener speaks MQTT over TLS only (a plain-text client is dropped
+    /// without a reply, as on the NATS client port). `verify` requires a client certificate signed by
+    /// `ca_file`.
+    pub tls: Option<TlsConfig>,
 }
 
 impl Default for MqttSettings {
@@ -138,7 +145,7 @@ impl Default for MqttSettings {
             max_keep_alive: None,
             connect_timeout: Duration::from_secs(10),
             persistence: Persistence::Memory,
-            tls_configured: false,
+            tls: None,
         }
     }
 }
@@ -158,7 +165,7 @@ impl MqttSettings {
                 Some(js) => Persistence::Directory(js.store_dir.join("$MQTT")),
                 None => Persistence::Memory,
             },
-            tls_configured: c.tls.is_some(),
+            tls: c.tls.clone(),
             ..MqttSettings::default()
         }
     }
@@ -197,6 +204,8 @@ pub struct Mqtt {
     /// Publishes Wills on behalf of clients that are gone.
     outbox: Mutex<Outbox>,
     listen: Mutex<Option<SocketAddr>>,
+    /// The listener's TLS, when its `tls {}` block is set.
+    tls: Option<Arc<Tls>>,
 }
 
 impl Mqtt {
@@ -208,9 +217,15 @@ impl Mqtt {
                 .map_err(|e| StartError::Config(format!("mqtt store {}: {e}", dir.display())))?,
             Persistence::Custom(p) => p.clone(),
         };
-        if settings.tls_configured {
-            return Err(StartError::Config("mqtt: TLS is not supported on the MQTT listener yet".into()));
-        }
+        let tls = match &settings.tls {
+            Some(config) => {
+                if config.verify_and_map {
+                    warn!("mqtt: verify_and_map requires a client certificate but does not map it to a user");
+                }
+                Some(Arc::new(Tls::new(config)?))
+            }
+            None => None,
+        };
         let shared = Arc::new(Shared {
             persist: persist.clone(),
             max_ack_pending: usize::from(settings.max_ack_pending.max(1)),
@@ -227,8 +242,12 @@ impl Mqtt {
             retained: RwLock::new(RetainedIndex::new()),
             outbox: Mutex::new(outbox),
             listen: Mutex::new(None),
+            tls,
         });
         mqtt.restore(server, persist.as_ref()).map_err(|e| StartError::Config(format!("mqtt state: {e}")))?;
+        // Wills already due (their connections were open when the server stopped, without a delay) go
+        // out now, before a returning client could cancel them.
+        mqtt.sweep(server, now_nanos());
         Ok(mqtt)
     }
 
@@ -248,6 +267,15 @@ impl Mqtt {
             session.restore_state(s.record.disconnected_at.unwrap_or(now));
             session.restore_subs(&server.router, &s.record.subs);
             session.restore_items(s.items);
+            if let Some(rec) = &s.record.will {
+                match rec.will() {
+                    // A Will whose connection was open when the server stopped: the server closed that
+                    // connection, so the delay counts from now (the session's expiry, from now too, may
+                    // end it first).
+                    Ok(will) => session.restore_will(will, rec.due_at.unwrap_or(now + i64::from(rec.delay) * NANOS)),
+                    Err(e) => warn!(client_id = %s.record.client_id, error = %e, "dropping a stored Will"),
+                }
+            }
             sessions.insert(s.record.client_id, session);
         }
         if !sessions.is_empty() || !self.retained.read().is_empty() {
@@ -272,7 +300,8 @@ impl Mqtt {
             TcpListener::bind(&addr).await.map_err(|source| StartError::Bind { addr: addr.clone(), source })?;
         let local = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
         *self.listen.lock() = Some(local);
-        info!(addr = %local, "listening for MQTT clients");
+        let scheme = if self.tls.is_some() { "mqtts" } else { "mqtt" };
+        info!(addr = %local, "listening for MQTT clients on {scheme}://{local}");
         Ok(listener)
     }
 
@@ -304,8 +333,14 @@ impl Mqtt {
                     let mqtt = self.clone();
                     let server = server.clone();
                     tokio::spawn(async move {
-                        let (rd, wr) = stream.into_split();
-                        conn::serve(mqtt, server, rd, wr, addr).await;
+                        match mqtt.tls.clone() {
+                            None => {
+                                let (rd, wr) = stream.into_split();
+                                conn::serve(mqtt, server, rd, wr, addr).await;
+                            }
+                            // Boxed, so that the TLS state does not make every plain connection's task larger.
+                            Some(tls) => Box::pin(serve_tls(mqtt, server, tls, stream, addr)).await,
+                        }
                         drop(permit);
                     });
                 }
@@ -402,7 +437,7 @@ impl Mqtt {
                         // The old connection's Will: sent now unless the session resumes within its delay.
                         let delay = will.properties.will_delay_interval.unwrap_or(0);
                         if clean_start || delay == 0 {
-                            wills.push(will);
+                            wills.push(*will);
                         }
                     }
                 }
@@ -439,14 +474,14 @@ impl Mqtt {
     pub(crate) fn connection_closed(&self, server: &Server, session: &Arc<Session>, gone: session::Detached) {
         let mut wills = Vec::new();
         if gone.expiry == 0 {
-            wills.extend(gone.will);
+            wills.extend(gone.will.map(|w| *w));
             wills.extend(self.end_session(server, session));
         } else if let Some(will) = gone.will {
             let delay = will.properties.will_delay_interval.unwrap_or(0).min(gone.expiry);
             if delay == 0 {
-                wills.push(will);
+                wills.push(*will);
             } else {
-                session.set_pending_will(will, now_nanos() + i64::from(delay) * 1_000_000_000);
+                session.set_pending_will(*will, now_nanos() + i64::from(delay) * NANOS);
             }
         }
         for w in wills {
@@ -660,6 +695,23 @@ impl Mqtt {
     }
 }
 
+/// Runs the TLS handshake on an accepted connection, then serves MQTT over it.
+async fn serve_tls(
+    mqtt: Arc<Mqtt>,
+    server: Arc<Server>,
+    tls: Arc<Tls>,
+    stream: tokio::net::TcpStream,
+    addr: SocketAddr,
+) {
+    match tls.accept(stream).await {
+        Ok(stream) => {
+            let (rd, wr) = tokio::io::split(stream);
+            conn::serve(mqtt, server, rd, wr, addr).await;
+        }
+        Err(e) => debug!(%addr, error = %e, "MQTT TLS handshake failed"),
+    }
+}
+
 /// The `mqtt` block of `/varz` (with the address actually bound) and `/mqttz`.
 impl crate::monitor::MqttMonitor for Mqtt {
     fn varz(&self) -> switchyard_shared::api::monitor::MqttOptsVarz {
@@ -726,6 +778,6 @@ mod tests {
         );
         assert!(matches!(s.persistence, Persistence::Directory(d) if d == std::path::Path::new("/data/js/$MQTT")));
         assert!(matches!(MqttSettings::from_config(&block, None).persistence, Persistence::Memory));
-        assert!(!s.tls_configured);
+        assert!(s.tls.is_none());
     }
 }

@@ -32,7 +32,7 @@ use switchyard_shared::mqtt::{
 
 use super::message;
 use super::monitor::{SessionInfo, SubscriptionInfo};
-use super::persist::{Item, Persist, SessionRecord, SubRecord};
+use super::persist::{Item, Persist, SessionRecord, SubRecord, WillRecord};
 use super::qos::{Incoming, Offer, OutMsg, Outgoing, Phase, RecResult, StoreKey};
 use super::retained::Retained;
 use crate::core::conn::{now_nanos, Connection};
@@ -62,8 +62,9 @@ pub struct Link {
     /// The client's Topic Alias Maximum: how many aliases we may assign towards it.
     pub topic_alias_max: u16,
     aliases: HashMap<String, u16>,
-    /// The connection's Will, published if it ends without a normal DISCONNECT.
-    pub will: Option<Will>,
+    /// The connection's Will, published if it ends without a normal DISCONNECT (boxed: most
+    /// connections have none, and a Will with its properties is large).
+    pub will: Option<Box<Will>>,
 }
 
 impl Link {
@@ -75,6 +76,7 @@ impl Link {
         topic_alias_max: u16,
         will: Option<Will>,
     ) -> Self {
+        let will = will.map(Box::new);
         Link { generation, conn, level, max_packet_size, topic_alias_max, aliases: HashMap::new(), will }
     }
 }
@@ -101,7 +103,7 @@ pub struct PendingWill {
 /// What a connection leaves behind when it detaches.
 #[derive(Debug)]
 pub struct Detached {
-    pub will: Option<Will>,
+    pub will: Option<Box<Will>>,
     /// Session Expiry Interval in seconds (0: the session ends now).
     pub expiry: u32,
 }
@@ -114,7 +116,7 @@ struct State {
     link: Option<Link>,
     out: Outgoing,
     incoming: Incoming,
-    pending_will: Option<PendingWill>,
+    pending_will: Option<Box<PendingWill>>,
     disconnected_at: Option<i64>,
     generation: u64,
     /// Whether a record of this session is in the persistence layer.
@@ -256,6 +258,10 @@ impl Session {
             st.out.detach();
             close_link(&old, ReasonCode::SessionTakenOver, CloseReason::DuplicateClientId);
         }
+        if st.link.as_ref().is_some_and(|l| l.will.is_some()) {
+            // The record keeps the connection's Will, to be published if the server stops under it.
+            self.save(&mut st);
+        }
         let State { subs, link, .. } = &mut *st;
         if let Some(link) = link {
             let mut conn_subs = link.conn.subs.lock();
@@ -280,14 +286,26 @@ impl Session {
     pub fn take_due_will(&self, now: i64) -> Option<Will> {
         let mut st = self.state.lock();
         if st.pending_will.as_ref().is_some_and(|w| w.at <= now) {
-            return st.pending_will.take().map(|w| w.will);
+            let will = st.pending_will.take().map(|w| w.will);
+            if st.stored {
+                self.save(&mut st);
+            }
+            return will;
         }
         None
     }
 
-    /// Sets a delayed Will.
+    /// Sets a delayed Will, due at `at` (Unix nanoseconds), and persists it with the session.
     pub fn set_pending_will(&self, will: Will, at: i64) {
-        self.state.lock().pending_will = Some(PendingWill { will, at });
+        let mut st = self.state.lock();
+        st.pending_will = Some(Box::new(PendingWill { will, at }));
+        self.save(&mut st);
+    }
+
+    /// Restores a persisted Will (server start): due at `at` (Unix nanoseconds), or at once if that
+    /// has passed.
+    pub fn restore_will(&self, will: Will, at: i64) {
+        self.state.lock().pending_will = Some(Box::new(PendingWill { will, at }));
     }
 
     /// Drops the Will of the attached connection `generation` (normal DISCONNECT).
@@ -982,6 +1000,13 @@ pub fn close_link(link: &Link, reason: ReasonCode, close: CloseReason) {
 }
 
 fn record(client_id: &str, st: &State) -> SessionRecord {
+    let will = match (st.link.as_ref().and_then(|l| l.will.as_ref()), &st.pending_will) {
+        (Some(will), _) => Some(WillRecord::new(will, None)),
+        (None, Some(p)) => Some(WillRecord::new(&p.will, Some(p.at))),
+        (None, None) => None,
+    };
+    let will = will
+        .and_then(|r| r.map_err(|e| warn!(client_id, error = %e, "cannot persist the Will of an MQTT session")).ok());
     let mut subs: Vec<SubRecord> = st
         .subs
         .iter()
@@ -1000,6 +1025,7 @@ fn record(client_id: &str, st: &State) -> SessionRecord {
         expiry: st.expiry,
         subs,
         disconnected_at: if st.link.is_some() { None } else { st.disconnected_at },
+        will,
     }
 }
 

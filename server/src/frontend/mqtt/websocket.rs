@@ -53,13 +53,17 @@ async fn bridge<S: Transport>(
     stream: S,
     mut raw: BytesMut,
     pipe: tokio::io::DuplexStream,
-    mut decoder: Decoder,
+    decoder: Decoder,
     mut encoder: Encoder,
 ) {
     let (mut rd, mut wr) = Transport::split(stream);
-    let (mut from_mqtt, mut to_mqtt) = tokio::io::split(pipe);
+    let (mut from_mqtt, to_mqtt) = tokio::io::split(pipe);
     let (ctl_tx, mut ctl_rx) = mpsc::channel::<ControlOut>(16);
     let inbound = async move {
+        // Moved into the body, so that they are dropped when it returns rather than with the future
+        // (which waits below for the outbound half): the MQTT connection must read end-of-stream as
+        // soon as the client is gone, or its Will would wait for the outbound timeout.
+        let (mut to_mqtt, ctl_tx, mut decoder) = (to_mqtt, ctl_tx, decoder);
         let mut data = BytesMut::with_capacity(4096);
         loop {
             loop {
@@ -102,7 +106,6 @@ async fn bridge<S: Transport>(
                 Ok(_) => {}
             }
         }
-        // Returning drops `to_mqtt`: the MQTT connection reads end-of-stream.
     };
     let outbound = async move {
         let mut buf = BytesMut::with_capacity(16 * 1024);

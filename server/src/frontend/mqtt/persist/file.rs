@@ -234,6 +234,7 @@ mod tests {
                 sub_id: None,
             }],
             disconnected_at: Some(1),
+            will: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! What of the MQTT front-end survives a restart, behind the [`Persist`] trait.
 //!
 //! Three kinds of state are kept: session records (client id, expiry, subscriptions, when the client
-//! left), per-session items (QoS 1/2 messages not yet completed, QoS 2 exchanges waiting for PUBCOMP,
+//! left, the Will: of the open connection, or one waiting for its delay), per-session items (QoS 1/2 messages not yet completed, QoS 2 exchanges waiting for PUBCOMP,
 //! incoming QoS 2 packet identifiers waiting for PUBREL) and retained messages. Items are appended and
 //! removed by key, so acknowledging one message never rewrites a session; session records are small and
 //! rewritten whole when subscriptions change or the client comes and goes.
@@ -20,11 +20,13 @@ pub use file::FilePersist;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use bytes::{BufMut, Bytes, BytesMut};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 
-use switchyard_shared::mqtt::{self, Packet, ProtocolLevel, Publish, QoS};
+use switchyard_shared::mqtt::{self, Packet, ProtocolLevel, Publish, QoS, Will};
 
 use super::qos::{OutMsg, StoreKey};
 use super::retained::Retained;
@@ -55,6 +57,42 @@ pub struct SessionRecord {
     /// When the client disconnected (Unix nanoseconds); `None` while it is connected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disconnected_at: Option<i64>,
+    /// The Will of the connected client, or a Will waiting for its delay to pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub will: Option<WillRecord>,
+}
+
+/// A Will kept with its session, so that a restart neither loses nor forgets to publish it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WillRecord {
+    /// The Will as an MQTT 5 PUBLISH (topic, payload, QoS, retain, properties but the delay), base64.
+    pub publish: String,
+    /// Will Delay Interval in seconds.
+    #[serde(default)]
+    pub delay: u32,
+    /// When a Will waiting for its delay is due (Unix nanoseconds); `None`: its connection was open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<i64>,
+}
+
+impl WillRecord {
+    /// The record of `will`; `due_at` as for [`WillRecord::due_at`].
+    pub fn new(will: &Will, due_at: Option<i64>) -> Result<Self, PersistError> {
+        let mut props = will.properties.clone();
+        let delay = props.will_delay_interval.take().unwrap_or(0);
+        let mut out = BytesMut::with_capacity(16 + will.topic.len() + will.payload.len());
+        put_publish(&mut out, &will.topic, &will.payload, will.qos, will.retain, Some(&props))?;
+        Ok(WillRecord { publish: BASE64.encode(&out), delay, due_at })
+    }
+
+    /// The Will again, its delay among its properties.
+    pub fn will(&self) -> Result<Will, PersistError> {
+        let data = BASE64.decode(&self.publish).map_err(|e| PersistError::Corrupt(format!("will: {e}")))?;
+        let p = get_publish(&data)?;
+        let mut properties = p.properties;
+        properties.will_delay_interval = (self.delay > 0).then_some(self.delay);
+        Ok(Will { topic: p.topic, payload: p.payload, qos: p.qos, retain: p.retain, properties })
+    }
 }
 
 /// One subscription of a persisted session.
@@ -366,6 +404,40 @@ mod tests {
     }
 
     #[test]
+    fn wills_round_trip_through_their_record() {
+        let will = Will {
+            topic: "status/c1".into(),
+            payload: Bytes::from_static(b"offline"),
+            qos: QoS::AtLeastOnce,
+            retain: true,
+            properties: Properties {
+                will_delay_interval: Some(30),
+                message_expiry_interval: Some(600),
+                content_type: Some("text/plain".into()),
+                user_properties: vec![("k".into(), "v".into())],
+                ..Properties::default()
+            },
+        };
+        let rec = WillRecord::new(&will, Some(99)).unwrap();
+        assert_eq!((rec.delay, rec.due_at), (30, Some(99)));
+        assert_eq!(rec.will().unwrap(), will);
+        let undelayed = Will { properties: Properties::default(), qos: QoS::AtMostOnce, ..will };
+        assert_eq!(WillRecord::new(&undelayed, None).unwrap().will().unwrap(), undelayed);
+        let text = encode_session(&SessionRecord {
+            client_id: "c1".into(),
+            level: 5,
+            expiry: 60,
+            subs: Vec::new(),
+            disconnected_at: None,
+            will: Some(rec.clone()),
+        })
+        .unwrap();
+        assert_eq!(decode_session(&text).unwrap().will, Some(rec));
+        let old = br#"{"client_id":"c2","level":4,"expiry":4294967295,"subs":[]}"#;
+        assert_eq!(decode_session(old).unwrap().will, None, "records written before Wills were kept still load");
+    }
+
+    #[test]
     fn retained_messages_round_trip_through_their_encoding() {
         let r = Retained {
             topic: "x/y".into(),
@@ -393,6 +465,7 @@ mod tests {
                 sub_id: Some(4),
             }],
             disconnected_at: Some(5),
+            will: None,
         };
         p.save_session(&rec).unwrap();
         let k1 = p.add_item("c1", &Item::Msg { pid: 3, msg: Box::new(out_msg()) }).unwrap();
