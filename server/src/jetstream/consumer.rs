@@ -47,6 +47,13 @@ const SID_FC: &str = "fc";
 
 /// Bytes delivered to a push consumer with flow control between two flow-control requests.
 const FC_WINDOW: usize = 512 * 1024;
+/// Bytes a push consumer with flow control may have delivered and not yet confirmed by a flow-control
+/// reply; delivery pauses there, so a slow reader is held back instead of being cut off as a slow consumer.
+const FC_MAX_IN_FLIGHT: usize = 4 * FC_WINDOW;
+/// How long delivery stays paused on an unanswered flow-control request before it resumes anyway (a
+/// reply lost with a reconnect must not stall the consumer for good). Idle heartbeats repeat the request
+/// in `Nats-Consumer-Stalled` meanwhile.
+const FC_STALL_TIMEOUT: i64 = 2_000_000_000;
 
 /// Inbox budget for acks and pull requests.
 const INBOX_BUDGET: usize = 64 << 20;
@@ -69,9 +76,47 @@ struct PullRequest {
 struct FlowControl {
     /// Bytes delivered since the last flow-control request was sent.
     since: usize,
-    /// The reply subject of the outstanding request, if any.
-    outstanding: Option<Bytes>,
+    /// Bytes delivered and not yet confirmed by a flow-control reply.
+    in_flight: usize,
+    /// The outstanding request, if any.
+    outstanding: Option<FcRequest>,
+    /// When delivery paused on the outstanding request (Unix nanoseconds).
+    stalled_since: Option<i64>,
     counter: u64,
+}
+
+/// A flow-control request waiting for its reply.
+struct FcRequest {
+    subject: Bytes,
+    /// `in_flight` when it was sent: what its reply confirms.
+    in_flight: usize,
+}
+
+impl FlowControl {
+    /// Whether delivery must wait for a reply; resumes on its own after [`FC_STALL_TIMEOUT`].
+    fn must_pause(&mut self, now: i64) -> bool {
+        if self.in_flight < FC_MAX_IN_FLIGHT {
+            self.stalled_since = None;
+            return false;
+        }
+        let since = *self.stalled_since.get_or_insert(now);
+        if now - since < FC_STALL_TIMEOUT {
+            return true;
+        }
+        // No reply in time: assume it was lost and start counting afresh.
+        self.outstanding = None;
+        self.in_flight = 0;
+        self.stalled_since = None;
+        false
+    }
+
+    /// A reply to `subject` arrived: what was sent before that request is confirmed.
+    fn answered(&mut self, subject: &[u8]) -> bool {
+        let Some(req) = self.outstanding.take_if(|r| r.subject == subject) else { return false };
+        self.in_flight = self.in_flight.saturating_sub(req.in_flight);
+        self.stalled_since = None;
+        true
+    }
 }
 
 struct State {
@@ -549,6 +594,9 @@ impl Consumer {
         if let Some(due) = st.replay_due {
             next = next.min(due);
         }
+        if let Some(since) = st.fc.stalled_since {
+            next = next.min(since + FC_STALL_TIMEOUT);
+        }
         Duration::from_nanos((next - now).clamp(1_000_000, 1_000_000_000) as u64)
     }
 
@@ -561,10 +609,8 @@ impl Consumer {
                 }
             }
             b"fc" => {
-                let mut st = self.state.lock();
-                if st.fc.outstanding.as_ref().is_some_and(|o| *o == m.subject) {
-                    st.fc.outstanding = None;
-                }
+                // Delivery resumes in the task's next round.
+                self.state.lock().fc.answered(&m.subject);
             }
             _ => {}
         }
@@ -794,7 +840,7 @@ impl Consumer {
             hdr.insert("Nats-Last-Consumer", s.delivered.consumer_seq.to_string());
             hdr.insert("Nats-Last-Stream", s.delivered.stream_seq.to_string());
             if let Some(fc) = &st.fc.outstanding {
-                hdr.insert("Nats-Consumer-Stalled", String::from_utf8_lossy(fc).into_owned());
+                hdr.insert("Nats-Consumer-Stalled", String::from_utf8_lossy(&fc.subject).into_owned());
             }
             let to = Bytes::copy_from_slice(cfg.deliver_subject.as_bytes());
             send_headers(outbox, &to, hdr);
@@ -844,9 +890,11 @@ impl Consumer {
         let replay = cfg.replay_policy == ReplayPolicy::Original;
         st.replay_due = None;
         loop {
-            // Flow-control requests are sent (clients answer them) but never stall delivery: the
-            // subscriber's outbound budget and the slow-consumer limit bound what is in flight.
             if !push && st.waiting.is_empty() {
+                break;
+            }
+            // Flow control: at most FC_MAX_IN_FLIGHT bytes ahead of the subscriber's replies.
+            if push && cfg.flow_control && st.fc.must_pause(now) {
                 break;
             }
             // Choose the message: a redelivery first, then the next new one.
@@ -980,11 +1028,12 @@ impl Consumer {
             if push {
                 if cfg.flow_control {
                     st.fc.since += size;
+                    st.fc.in_flight += size;
                     if st.fc.outstanding.is_none() && st.fc.since >= FC_WINDOW {
                         st.fc.counter += 1;
                         let fc_subject =
                             Bytes::from(format!("$JS.FC.{}.{}.{}", self.stream_name, self.name, st.fc.counter));
-                        st.fc.outstanding = Some(fc_subject.clone());
+                        st.fc.outstanding = Some(FcRequest { subject: fc_subject.clone(), in_flight: st.fc.in_flight });
                         st.fc.since = 0;
                         let hdr = HeaderMap::with_status(100, Some("FlowControl Request")).to_bytes();
                         let empty = Bytes::new();
@@ -1128,6 +1177,37 @@ pub type ConsumerMap = BTreeMap<String, Arc<Consumer>>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sent(fc: &mut FlowControl, bytes: usize) {
+        fc.in_flight += bytes;
+    }
+
+    #[test]
+    fn flow_control_pauses_at_the_in_flight_limit_until_the_reply() {
+        let mut fc = FlowControl::default();
+        sent(&mut fc, FC_WINDOW);
+        fc.outstanding = Some(FcRequest { subject: Bytes::from_static(b"$JS.FC.S.C.1"), in_flight: FC_WINDOW });
+        sent(&mut fc, FC_MAX_IN_FLIGHT - FC_WINDOW - 1);
+        assert!(!fc.must_pause(0), "below the limit");
+        sent(&mut fc, 1);
+        assert!(fc.must_pause(0));
+        assert!(fc.must_pause(FC_STALL_TIMEOUT - 1), "still waiting for the reply");
+        assert!(!fc.answered(b"$JS.FC.S.C.9"), "a reply to another request changes nothing");
+        assert!(fc.answered(b"$JS.FC.S.C.1"));
+        assert_eq!(fc.in_flight, FC_MAX_IN_FLIGHT - FC_WINDOW, "what was sent after the request stays in flight");
+        assert!(!fc.must_pause(FC_STALL_TIMEOUT));
+    }
+
+    #[test]
+    fn flow_control_resumes_after_an_unanswered_request_times_out() {
+        let mut fc = FlowControl::default();
+        fc.outstanding = Some(FcRequest { subject: Bytes::from_static(b"$JS.FC.S.C.1"), in_flight: FC_WINDOW });
+        sent(&mut fc, FC_MAX_IN_FLIGHT);
+        assert!(fc.must_pause(1_000));
+        assert!(fc.must_pause(1_000 + FC_STALL_TIMEOUT - 1));
+        assert!(!fc.must_pause(1_000 + FC_STALL_TIMEOUT), "a lost reply does not stall the consumer for good");
+        assert!(fc.outstanding.is_none() && fc.in_flight == 0);
+    }
 
     fn pull() -> ConsumerConfig {
         ConsumerConfig { durable: "d".into(), ack_policy: ApiAckPolicy::Explicit, ..Default::default() }
