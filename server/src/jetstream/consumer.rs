@@ -1200,8 +1200,10 @@ mod tests {
 
     #[test]
     fn flow_control_resumes_after_an_unanswered_request_times_out() {
-        let mut fc = FlowControl::default();
-        fc.outstanding = Some(FcRequest { subject: Bytes::from_static(b"$JS.FC.S.C.1"), in_flight: FC_WINDOW });
+        let mut fc = FlowControl {
+            outstanding: Some(FcRequest { subject: Bytes::from_static(b"$JS.FC.S.C.1"), in_flight: FC_WINDOW }),
+            ..Default::default()
+        };
         sent(&mut fc, FC_MAX_IN_FLIGHT);
         assert!(fc.must_pause(1_000));
         assert!(fc.must_pause(1_000 + FC_STALL_TIMEOUT - 1));
