@@ -64,6 +64,8 @@ if [ "$SWITCHYARD_TARGET" = nats-server ]; then
   run browser bash tests/browser/run.sh
 else
   run browser env NATS_SERVER_BIN="$SWITCHYARD_BIN" NATS_SERVER_ARGS="-m 0 --no_mqtt" bash tests/browser/run.sh
+  # The same browser tests against Debian's nats-server with WebSocket: the web client's protocol fidelity.
+  run browserref bash tests/browser/run.sh
   # The console: the committed bundle in static/ must match console-ui/'s sources, and every page
   # works in headless Chromium against the server that embeds it.
   run bundle ./scripts/check-console.sh
@@ -85,7 +87,7 @@ if [ -f "$logs/$log.log" ]; then
   failures=$((failures + $(echo "$last" | { grep -Eo '[0-9]+ (failed|errors?)' || true; } | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')))
 fi
 done
-for log in node browser console; do
+for log in node browser browserref console; do
   if [ -f "$logs/$log.log" ]; then
     passed=$((passed + $(count '^# pass [0-9]+' "$logs/$log.log")))
     failures=$((failures + $(count '^# fail [0-9]+' "$logs/$log.log")))
