@@ -19,6 +19,8 @@
 #                       (the extra front-ends off, as nats-server runs by default)
 #   SWITCHYARD_JS_CMD   default "SWITCHYARD_BINARY -a 127.0.0.1 -p %PORT% -m 0 --no_websocket --no_mqtt -js -sd %DIR%"
 #   NATS_PORT / SWITCHYARD_PORT   default 17222 / 17223 (must be free: checked before every start)
+#   URL_SCHEME          nats (default) or ws: drive the servers' WebSocket port instead, which the
+#                       *_CMD commands must then put on %PORT% (see BENCHMARKS.md for the commands)
 #   SERVER_CPUS / BENCH_CPUS      optional taskset CPU lists to pin the server and the load generator
 #
 # Core scenarios run with JetStream off; js* scenarios use the *_JS_CMD commands. Both servers get
@@ -156,7 +158,7 @@ for s in "${scenarios[@]}"; do
             result="$work/$name.$side.$round"
             start_server "$template" "$port" "$result.server.log"
             # shellcheck disable=SC2086 # bench_cmd and args are word lists
-            if $(pin "${BENCH_CPUS:-}")$bench_cmd $args --url "nats://127.0.0.1:$port" --server-pid "$server_pid" --json \
+            if $(pin "${BENCH_CPUS:-}")$bench_cmd $args --url "${URL_SCHEME:-nats}://127.0.0.1:$port" --server-pid "$server_pid" --json \
                 >"$result.json" 2>"$result.log"; then
                 status=ok
             else

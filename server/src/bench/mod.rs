@@ -26,6 +26,7 @@ mod reqrep;
 mod scan;
 mod seen;
 mod throughput;
+mod ws;
 
 use std::time::Duration;
 
