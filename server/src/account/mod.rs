@@ -152,7 +152,7 @@ impl Accounts {
         for importer in &config.accounts {
             for import in &importer.imports {
                 match import {
-                    Import::Stream { account, subject, prefix, to } => {
+                    Import::Stream { account, subject, .. } => {
                         let err_unknown = || AccountError::UnknownAccount {
                             kind: "stream",
                             subject: subject.clone(),
@@ -171,11 +171,7 @@ impl Accounts {
                         if !authorized {
                             return Err(AccountError::StreamImportNotAuthorized { subject: subject.clone() });
                         }
-                        let dest = match (prefix, to) {
-                            (Some(prefix), _) => format!("{prefix}.{subject}"),
-                            (None, Some(to)) => to.clone(),
-                            (None, None) => subject.clone(),
-                        };
+                        let dest = import.local_subject();
                         let local = Transform::new(subject, &dest).map_err(|source| AccountError::Transform {
                             kind: "stream",
                             subject: subject.clone(),

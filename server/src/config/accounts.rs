@@ -96,6 +96,19 @@ pub enum Import {
     },
 }
 
+impl Import {
+    /// The subject the import appears on in the importing account: for a stream `prefix.subject`, else
+    /// `to`, else the exported subject; for a service `to`.
+    pub fn local_subject(&self) -> String {
+        match self {
+            Import::Stream { subject, prefix: Some(prefix), .. } => format!("{prefix}.{subject}"),
+            Import::Stream { to: Some(to), .. } => to.clone(),
+            Import::Stream { subject, .. } => subject.clone(),
+            Import::Service { to, .. } => to.clone(),
+        }
+    }
+}
+
 /// `jetstream` inside an account: enabled, with limits (`None` is unlimited).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountJetStream {

@@ -147,25 +147,19 @@ fn ext_export(export: &Export) -> ExtExport {
 
 /// An import as nats-server lists it: `subject` is the exporter's, `local_subject` where it appears here.
 fn ext_import(import: &Import) -> ExtImport {
+    let local_subject = import.local_subject();
     match import {
-        Import::Stream { account, subject, prefix, to } => {
-            let local = match (prefix, to) {
-                (_, Some(to)) => to.clone(),
-                (Some(prefix), None) => format!("{prefix}.{subject}"),
-                (None, None) => subject.clone(),
-            };
-            ExtImport {
-                subject: subject.clone(),
-                account: account.clone(),
-                local_subject: local,
-                kind: "stream".into(),
-                ..Default::default()
-            }
-        }
-        Import::Service { account, subject, to, share } => ExtImport {
+        Import::Stream { account, subject, .. } => ExtImport {
             subject: subject.clone(),
             account: account.clone(),
-            local_subject: to.clone(),
+            local_subject,
+            kind: "stream".into(),
+            ..Default::default()
+        },
+        Import::Service { account, subject, share, .. } => ExtImport {
+            subject: subject.clone(),
+            account: account.clone(),
+            local_subject,
             kind: "service".into(),
             share: *share,
             ..Default::default()
