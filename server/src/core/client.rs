@@ -70,6 +70,21 @@ pub enum CloseReason {
 }
 
 impl CloseReason {
+    /// Whether the server ended a connection whose client may still be sending (it broke a rule,
+    /// was too slow, was kicked): worth a graceful close so that the client reads the `-ERR` before
+    /// the socket goes away. Not when the client left, the socket failed, or the server stops.
+    pub fn client_may_still_send(self) -> bool {
+        !matches!(
+            self,
+            CloseReason::ClientClosed
+                | CloseReason::ReadError
+                | CloseReason::WriteError
+                | CloseReason::SlowConsumerWriteDeadline
+                | CloseReason::TlsHandshakeError
+                | CloseReason::ServerShutdown
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             CloseReason::ClientClosed => "Client Closed",

@@ -86,8 +86,8 @@ impl Transport for TcpStream {
     fn split(self) -> (Self::Read, Self::Write) {
         self.into_split()
     }
-    /// In one step, as nats-server does: no separate FIN, so a client whose unread input we dropped
-    /// (an oversized publish) sees the connection reset after our -ERR.
+    /// Drops the socket; [`run`] has already sent the FIN where the client still had something to
+    /// hear (see [`linger`]).
     fn close(wr: Self::Write) -> impl std::future::Future<Output = ()> + Send {
         wr.forget();
         std::future::ready(())
@@ -140,11 +140,11 @@ async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, _permit
 /// Runs the reader here and the writer on its own task until either ends, then finishes the session.
 async fn run<T: Transport>(server: Arc<Server>, mut session: Session, stream: T) {
     let conn = session.connection().clone();
-    let (rd, wr) = stream.split();
+    let (mut rd, wr) = stream.split();
     let mut writer = tokio::spawn(write_loop(server.clone(), conn.clone(), wr));
     let mut write_half = None;
     let reason = tokio::select! {
-        reason = read_loop(&server, &mut session, rd) => reason,
+        reason = read_loop(&server, &mut session, &mut rd) => reason,
         done = &mut writer => match done {
             Ok((reason, wr)) => {
                 write_half = Some(wr);
@@ -161,13 +161,37 @@ async fn run<T: Transport>(server: Arc<Server>, mut session: Session, stream: T)
             write_half = Some(wr);
         }
     }
-    if let Some(wr) = write_half {
+    if let Some(mut wr) = write_half {
+        if reason.client_may_still_send() {
+            linger(&mut rd, &mut wr).await;
+        }
         T::close(wr).await;
     }
 }
 
+/// How long a closing connection keeps reading (and discarding) what the client still sends.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// Closes gracefully after the server ended the connection: sends the FIN behind the queued `-ERR`,
+/// then reads and discards what the client still sends, until it closes too or [`LINGER`] passes.
+/// Closing a socket with unread input makes the kernel answer with a reset, which can overtake the
+/// `-ERR` in the client's receive buffer (an oversized publish, say): the client would only see
+/// "connection reset" and never the reason.
+async fn linger<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(rd: &mut R, wr: &mut W) {
+    let deadline = tokio::time::Instant::now() + LINGER;
+    if tokio::time::timeout_at(deadline, wr.shutdown()).await.is_err() {
+        return;
+    }
+    let mut scratch = vec![0u8; 16 * 1024];
+    while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, rd.read(&mut scratch)).await {
+        if n == 0 {
+            break;
+        }
+    }
+}
+
 /// Reads until the client goes away or the session asks to close.
-pub async fn read_loop<R: AsyncRead + Unpin>(server: &Server, session: &mut Session, mut rd: R) -> CloseReason {
+pub async fn read_loop<R: AsyncRead + Unpin>(server: &Server, session: &mut Session, rd: &mut R) -> CloseReason {
     let mut buf = BytesMut::with_capacity(MIN_READ);
     let mut read_size = MIN_READ;
     let auth_deadline = tokio::time::Instant::now() + server.config.auth_timeout;
@@ -301,4 +325,39 @@ pub async fn write_chunks<W: AsyncWrite + Unpin>(w: &mut W, chunks: &[Bytes]) ->
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client that is still sending when the server refuses it must read the refusal, then a
+    /// clean end of stream, not a reset.
+    #[tokio::test]
+    async fn linger_lets_a_client_that_is_still_sending_read_the_err() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (mut rd, mut wr) = stream.into_split();
+            let mut first = [0u8; 4];
+            rd.read_exact(&mut first).await.unwrap();
+            wr.write_all(b"-ERR 'Maximum Payload Violation'\r\n").await.unwrap();
+            linger(&mut rd, &mut wr).await;
+        });
+        let client = TcpStream::connect(addr).await.unwrap();
+        // Far more than the server reads before it refuses, and more than socket buffers hold.
+        let payload = vec![b'x'; 8 * 1024 * 1024];
+        let (mut rd, mut wr) = client.into_split();
+        let (sent, received) = tokio::join!(wr.write_all(&payload), async {
+            let mut got = Vec::new();
+            let result = rd.read_to_end(&mut got).await;
+            (result, got)
+        });
+        sent.unwrap();
+        let (result, got) = received;
+        result.expect("a clean end of stream, not a reset");
+        assert_eq!(got, b"-ERR 'Maximum Payload Violation'\r\n");
+        server.await.unwrap();
+    }
 }
