@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command. Installs test dependencies, builds switchyard (release), then runs
 # every suite: cargo test for the workspace, pytest in tests/python, node --test in tests/js, the MQTT,
-# browser-client and console suites.
+# browser-client and console suites (the console in Chromium and in Firefox).
 # All suites run even when one fails; the exit status is non-zero if any step failed.
 #
 # Environment:
@@ -70,6 +70,8 @@ else
   # works in headless Chromium against the server that embeds it.
   run bundle ./scripts/check-console.sh
   run console bash tests/console/run.sh
+  # The same console tests in Firefox ESR (WebDriver BiDi through puppeteer-core).
+  run consoleff env CONSOLE_BROWSER=firefox bash tests/console/run.sh
 fi
 
 # Totals over every runner, from each runner's own closing lines.
@@ -87,7 +89,7 @@ if [ -f "$logs/$log.log" ]; then
   failures=$((failures + $(echo "$last" | { grep -Eo '[0-9]+ (failed|errors?)' || true; } | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')))
 fi
 done
-for log in node browser browserref console; do
+for log in node browser browserref console consoleff; do
   if [ -f "$logs/$log.log" ]; then
     passed=$((passed + $(count '^# pass [0-9]+' "$logs/$log.log")))
     failures=$((failures + $(count '^# fail [0-9]+' "$logs/$log.log")))
