@@ -1,4 +1,5 @@
-// The browser the console tests drive, chosen by CONSOLE_BROWSER:
+// The browser the console tests drive (the web client's tests in tests/browser use it for Firefox),
+// chosen by CONSOLE_BROWSER or the caller:
 //
 //   chromium (default)  Debian's Chromium through playwright-core (Chrome DevTools Protocol)
 //   firefox             Debian's firefox-esr through puppeteer-core (WebDriver BiDi, no driver binary)
@@ -18,14 +19,14 @@ const LOCAL = /^(http:\/\/127\.0\.0\.1|ws:\/\/127\.0\.0\.1|data:|blob:|about:)/;
 const EXTERNAL = /^(?!http:\/\/127\.0\.0\.1|ws:\/\/127\.0\.0\.1|data:|blob:|about:)/;
 
 /**
- * Launches the chosen browser. The result has `name`, `version`,
- * `newContext({ viewport, onExternalRequest(url) })` (a context with `newPage()` and `close()`)
- * and `close()`.
+ * Launches the browser `name` (default CONSOLE_BROWSER). The result has `name`, `version`,
+ * `newContext({ viewport, onExternalRequest(url) })` (a context with `newPage()` and `close()`;
+ * requests to other hosts are reported when `onExternalRequest` is given) and `close()`.
  */
-export async function launchBrowser() {
-  if (browserName === "chromium") return launchChromium();
-  if (browserName === "firefox") return launchFirefox();
-  throw new Error(`CONSOLE_BROWSER=${browserName}: expected chromium or firefox`);
+export async function launchBrowser({ name = browserName } = {}) {
+  if (name === "chromium") return launchChromium();
+  if (name === "firefox") return launchFirefox();
+  throw new Error(`browser ${name}: expected chromium or firefox`);
 }
 
 async function launchChromium() {
@@ -41,10 +42,12 @@ async function launchChromium() {
     version: browser.version(),
     async newContext({ viewport, onExternalRequest }) {
       const ctx = await browser.newContext({ viewport, acceptDownloads: true });
-      await ctx.route(EXTERNAL, (route) => {
-        onExternalRequest?.(route.request().url());
-        route.abort();
-      });
+      if (onExternalRequest) {
+        await ctx.route(EXTERNAL, (route) => {
+          onExternalRequest(route.request().url());
+          route.abort();
+        });
+      }
       return ctx;
     },
     close: () => browser.close(),
