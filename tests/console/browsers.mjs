@@ -56,8 +56,10 @@ async function launchChromium() {
 
 /**
  * Preferences of the fresh Firefox profile, on top of those puppeteer-core and Firefox's remote
- * agent already set: every proxied connection goes to a closed local port (127.0.0.1 itself is never
- * proxied), and the services that would phone home are off.
+ * agent already set: every connection Firefox proxies goes to a closed SOCKS port, names resolved
+ * by it (127.0.0.1 itself is never proxied), and the services that would phone home are off.
+ * MOZ_REMOTE_SETTINGS_DEVTOOLS (below) lets a release build honour services.settings.server, so
+ * Remote Settings does not even look up its host.
  */
 const FIREFOX_PREFS = {
   "network.proxy.type": 1,
@@ -119,12 +121,14 @@ async function launchFirefox() {
     env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: "1", MOZ_REMOTE_SETTINGS_DEVTOOLS: "1" },
   });
   const version = await browser.version();
+  const scratchDirs = [];
   return {
     name: "firefox",
     version,
     async newContext({ viewport, onExternalRequest }) {
       // Downloads and files to upload live in a directory of the context's own.
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "console-firefox-files-"));
+      scratchDirs.push(scratch);
       const downloads = path.join(scratch, "downloads");
       fs.mkdirSync(downloads);
       const ctx = await browser.createBrowserContext({ downloadBehavior: { policy: "allow", downloadPath: downloads } });
@@ -132,7 +136,7 @@ async function launchFirefox() {
     },
     async close() {
       await browser.close();
-      fs.rmSync(profile, { recursive: true, force: true });
+      for (const dir of [profile, ...scratchDirs]) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
