@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the test suites need; safe to run repeatedly and quick when nothing is missing.
-#   - Debian packages: the reference nats-server, mosquitto (+ clients), Chromium and ChromeDriver
+#   - Debian packages: the reference nats-server, mosquitto (+ clients), Chromium and ChromeDriver,
+#     and Firefox ESR (without its recommended codec libraries) for the console tests in Firefox
 #   - a Python venv at tests/python/.venv from tests/python/requirements.txt
 #   - JavaScript packages in tests/js/node_modules from tests/js/package-lock.json (npm ci)
 # Rust needs nothing beyond cargo. Each step is skipped when its inputs have not changed.
@@ -8,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 APT_PACKAGES=(nats-server mosquitto mosquitto-clients chromium chromium-driver openssl jq)
+APT_PACKAGES_NO_RECOMMENDS=(firefox-esr)
 PY_DIR=tests/python
 JS_DIR=tests/js
 
@@ -19,17 +21,23 @@ is_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
 
+# apt_install [--no-install-recommends] PACKAGE...: install those not installed yet.
 apt_install() {
+  local opts=()
+  if [ "${1:-}" = --no-install-recommends ]; then
+    opts+=("$1")
+    shift
+  fi
   local missing=()
   for pkg in "$@"; do
     is_installed "$pkg" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  echo "install-deps: apt-get install ${missing[*]}"
+  echo "install-deps: apt-get install ${opts[*]} ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  if ! as_root apt-get install -y -q "${missing[@]}"; then
+  if ! as_root apt-get install -y -q "${opts[@]}" "${missing[@]}"; then
     as_root apt-get update -q
-    as_root apt-get install -y -q "${missing[@]}"
+    as_root apt-get install -y -q "${opts[@]}" "${missing[@]}"
   fi
 }
 
@@ -39,6 +47,7 @@ fingerprint() {
 }
 
 apt_install "${APT_PACKAGES[@]}"
+apt_install --no-install-recommends "${APT_PACKAGES_NO_RECOMMENDS[@]}"
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 command -v python3 >/dev/null || apt_install python3 python3-venv
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command. Installs test dependencies, builds switchyard (release), then runs
 # every suite: cargo test for the workspace, pytest in tests/python, node --test in tests/js, the MQTT,
-# browser-client and console suites.
+# browser-client and console suites (both in Chromium and in Firefox).
 # All suites run even when one fails; the exit status is non-zero if any step failed.
 #
 # Environment:
@@ -66,10 +66,15 @@ else
   run browser env NATS_SERVER_BIN="$SWITCHYARD_BIN" NATS_SERVER_ARGS="-m 0 --no_mqtt" bash tests/browser/run.sh
   # The same browser tests against Debian's nats-server with WebSocket: the web client's protocol fidelity.
   run browserref bash tests/browser/run.sh
+  # The web client's e2e in Firefox ESR too, against switchyard.
+  run browserff env WEB_CLIENT_BROWSER=firefox NATS_SERVER_BIN="$SWITCHYARD_BIN" NATS_SERVER_ARGS="-m 0 --no_mqtt" \
+    bash tests/browser/run.sh
   # The console: the committed bundle in static/ must match console-ui/'s sources, and every page
   # works in headless Chromium against the server that embeds it.
   run bundle ./scripts/check-console.sh
   run console bash tests/console/run.sh
+  # The same console tests in Firefox ESR (WebDriver BiDi through puppeteer-core).
+  run consoleff env CONSOLE_BROWSER=firefox bash tests/console/run.sh
 fi
 
 # Totals over every runner, from each runner's own closing lines.
@@ -87,7 +92,7 @@ if [ -f "$logs/$log.log" ]; then
   failures=$((failures + $(echo "$last" | { grep -Eo '[0-9]+ (failed|errors?)' || true; } | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')))
 fi
 done
-for log in node browser browserref console; do
+for log in node browser browserref browserff console consoleff; do
   if [ -f "$logs/$log.log" ]; then
     passed=$((passed + $(count '^# pass [0-9]+' "$logs/$log.log")))
     failures=$((failures + $(count '^# fail [0-9]+' "$logs/$log.log")))

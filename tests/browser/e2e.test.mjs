@@ -1,7 +1,8 @@
-// End-to-end: the demo page in headless Chromium, talking NATS over WebSocket with the
-// WebAssembly client, against a nats-server (or, with WS_URL + NATS_URL, any running server);
+// End-to-end: the demo page in headless Chromium (or, with WEB_CLIENT_BROWSER=firefox, Firefox ESR
+// through the console tests' driver, tests/console/browsers.mjs), talking NATS over WebSocket with
+// the WebAssembly client, against a nats-server (or, with WS_URL + NATS_URL, any running server);
 // a raw-TCP peer is the other side. Fails on any browser console error except the connection
-// failures Chromium logs while the server is down on purpose.
+// failures the browser logs while the server is down on purpose.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -16,6 +17,7 @@ const staticDir = path.resolve(here, "../../static");
 const artifacts = path.resolve(here, "../artifacts");
 const external = Boolean(process.env.WS_URL);
 const WAIT = { timeout: 15000 };
+const browserName = process.env.WEB_CLIENT_BROWSER || "chromium";
 
 let server; // NatsServer when we run one
 let wsUrl, tcpPort, web, browser, page, peer;
@@ -36,26 +38,40 @@ before(async () => {
   }
   web = await serveStatic(staticDir);
   peer = await Peer.connect(tcpPort);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--js-flags=--expose-gc"],
-  });
-  page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  const viewport = { width: 1100, height: 760 };
+  if (browserName === "chromium") {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--js-flags=--expose-gc"],
+    });
+    page = await browser.newPage({ viewport });
+  } else {
+    // Needs tests/console's packages (puppeteer-core); run.sh installs them.
+    const { launchBrowser } = await import("../console/browsers.mjs");
+    browser = await launchBrowser({ name: browserName });
+    page = await (await browser.newContext({ viewport })).newPage();
+  }
+  // While the server is down on purpose: Chromium logs a console error, Firefox a script error.
+  const downNoise = /WebSocket connection to .* failed|can.t establish a connection to the server at ws:/;
   page.on("console", (m) => {
     if (m.type() !== "error") return;
     const text = m.text();
-    if (/WebSocket connection to .* failed/.test(text) && serverDown) return;
+    if (downNoise.test(text) && serverDown) return;
     consoleErrors.push(text);
   });
-  page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  page.on("pageerror", (e) => {
+    if (downNoise.test(e.message) && serverDown) return;
+    consoleErrors.push(`pageerror: ${e.message}`);
+  });
 });
 
 after(async () => {
   if (page) {
     fs.mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: path.join(artifacts, "demo.png") }).catch(() => {});
+    const name = browserName === "chromium" ? "demo.png" : `demo-${browserName}.png`;
+    await page.screenshot({ path: path.join(artifacts, name) }).catch(() => {});
   }
   await browser?.close();
   peer?.close();
@@ -157,7 +173,11 @@ test("async iterators, auto-unsubscribe and Map-like headers in the JS API", asy
   assert.equal(r.badSubject, "BAD_SUBJECT");
 });
 
-test("a callback subscription outlives its garbage-collected handle", async () => {
+test("a callback subscription outlives its garbage-collected handle", async (t) => {
+  if (browserName !== "chromium") {
+    t.skip("needs window.gc, which only Chromium exposes (--js-flags=--expose-gc)");
+    return;
+  }
   const r = await page.evaluate(async () => {
     const nc = window.nc;
     const got = [];

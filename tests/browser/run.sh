@@ -5,6 +5,8 @@
 #   BUILD=1 tests/browser/run.sh    # rebuild static/web-client first (scripts/build-web-client.sh)
 #   WASM_TESTS=1 tests/browser/run.sh   # also the wasm-bindgen tests of web-client/ in headless Chromium
 #   WS_URL=ws://127.0.0.1:8080 NATS_URL=nats://127.0.0.1:4222 tests/browser/run.sh   # a running server
+#   WEB_CLIENT_BROWSER=firefox tests/browser/run.sh   # the e2e in Debian's firefox-esr (through
+#                                   # tests/console's driver and packages) instead of Chromium
 #
 # Installs what is missing: Debian chromium (+ chromium-driver for WASM_TESTS) and nats-server,
 # then `npm ci` here (playwright-core, binaryen). Never downloads a browser of its own.
@@ -15,6 +17,7 @@ root="$(cd "$here/../.." && pwd)"
 log() { echo "browser-tests: $*" >&2; }
 
 pkgs="chromium"
+[ "${WEB_CLIENT_BROWSER:-chromium}" != firefox ] || pkgs="firefox-esr"
 [ -n "${WS_URL:-}" ] || pkgs="$pkgs nats-server"
 [ -z "${WASM_TESTS:-}" ] || pkgs="$pkgs chromium-driver nats-server"
 missing=""
@@ -25,11 +28,17 @@ if [ -n "$missing" ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   log "installing:$missing"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $missing >/dev/null 2>&1 \
-    || { $sudo apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $missing >/dev/null; }
+  opts=""
+  # Firefox's recommends are codec libraries the tests do not use.
+  case "$missing" in *firefox-esr*) opts="--no-install-recommends" ;; esac
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $opts $missing >/dev/null 2>&1 \
+    || { $sudo apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $opts $missing >/dev/null; }
 fi
 
 ( cd "$here" && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund; } )
+if [ "${WEB_CLIENT_BROWSER:-chromium}" = firefox ]; then
+  ( cd "$root/tests/console" && { [ -d node_modules/puppeteer-core ] || PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund; } )
+fi
 
 if [ -n "${BUILD:-}" ] || [ ! -f "$root/static/web-client/switchyard_web.js" ]; then
   "$root/scripts/wasm-toolchain.sh"

@@ -1,24 +1,27 @@
-// End-to-end tests of the browser console: headless Chromium (playwright-core) against a started
-// switchyard serving the console at its monitoring port, with nats-py (and mqtt.js for devices) as the
-// applications' side.
-// Each area is used as an operator would; screenshots go to tests/console/artifacts/. Any error the
-// browser logs fails the test that was running.
+// End-to-end tests of the browser console: headless Chromium (playwright-core) or Firefox
+// (puppeteer-core, see browsers.mjs) against a started switchyard serving the console at its
+// monitoring port, with nats-py (and mqtt.js for devices) as the applications' side.
+// Each area is used as an operator would; screenshots go to tests/console/artifacts/ (Chromium) or
+// tests/console/artifacts/firefox/. Any error the browser logs, and any request to a host other than
+// 127.0.0.1, fails the test that was running.
 //
+//   CONSOLE_BROWSER      chromium (default) or firefox
 //   SWITCHYARD_BIN       switchyard binary (default: target/release/switchyard)
 //   CONSOLE_STATIC=dir   serve the console from dir instead of the binary's embedded bundle
 //   NATS_PY_PYTHON       Python with nats-py (default: tests/python/.venv/bin/python)
 //   CHROMIUM_BIN         default /usr/bin/chromium
+//   FIREFOX_BIN          default /usr/bin/firefox-esr
 import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
 import mqtt from "mqtt";
+import { launchBrowser, browserName } from "./browsers.mjs";
 import { Switchyard, consoleUrl, natsPy, here, root } from "./harness.mjs";
 
-const artifacts = path.join(here, "artifacts");
+const artifacts = browserName === "chromium" ? path.join(here, "artifacts") : path.join(here, "artifacts", browserName);
 const WAIT = { timeout: 20000 };
 
 let server, site, browser, context, page;
@@ -33,33 +36,25 @@ async function newPage(ctx) {
   return p;
 }
 
-async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}
+// Everything must come from the server: any other host is a failure.
+const onExternalRequest = (url) => consoleErrors.push(`external request: ${url}`);
 
 before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   server = new Switchyard();
   await server.start();
   site = await consoleUrl(server);
-  browser = await launch();
-  context = await browser.newContext({ viewport: { width: 1366, height: 860 }, acceptDownloads: true });
-  // Everything must come from the server: any other host is a failure.
-  await context.route(/^(?!http:\/\/127\.0\.0\.1|ws:\/\/127\.0\.0\.1|data:|blob:)/, (route) => {
-    consoleErrors.push(`external request: ${route.request().url()}`);
-    route.abort();
-  });
+  browser = await launchBrowser();
+  console.log(`# browser: ${browser.name} ${browser.version}`);
+  context = await browser.newContext({ viewport: { width: 1366, height: 860 }, onExternalRequest });
   page = await newPage(context);
   await page.goto(site.url);
   await page.locator("#stat-server").waitFor(WAIT);
 });
 
 afterEach(async (t) => {
+  // What the page showed when a test failed, for the artifacts.
+  if (!t.passed) await shot(`failed-${t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}`).catch(() => {});
   const errors = consoleErrors;
   consoleErrors = [];
   assert.deepEqual(errors, [], `browser console errors during "${t.name}"`);
@@ -431,7 +426,7 @@ test("settings and themes: dark and light render, the choice is kept", async () 
   await page.waitForTimeout(1500);
   await shot("overview-dark");
   fs.mkdirSync(path.join(root, "docs"), { recursive: true });
-  if (process.env.UPDATE_DOCS_SCREENSHOT) await page.screenshot({ path: path.join(root, "docs/console.png") });
+  if (process.env.UPDATE_DOCS_SCREENSHOT && browserName === "chromium") await page.screenshot({ path: path.join(root, "docs/console.png") });
   await page.click("#theme-toggle"); // Dark → Light
   await page.waitForFunction(() => document.documentElement.dataset.theme === "light");
   await shot("overview-light");
@@ -483,7 +478,7 @@ function securedServer(monitorBlock) {
 /** Runs `body(page)` in a fresh browser context against `srv`; drops the expected 401 console lines. */
 async function withPage(srv, body) {
   const srvSite = await consoleUrl(srv);
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, onExternalRequest });
   const p = await newPage(ctx);
   try {
     await p.goto(srvSite.url);
