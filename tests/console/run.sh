@@ -52,4 +52,4 @@ if [ -z "${SWITCHYARD_BIN:-}" ]; then
 fi
 
 cd "$here"
-exec node --test --test-concurrency=1 --test-timeout=180000 console.test.mjs
+exec node --test --test-concurrency=1 --test-timeout=600000 console.test.mjs
