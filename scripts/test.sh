@@ -64,8 +64,9 @@ if [ "$SWITCHYARD_TARGET" = nats-server ]; then
   run browser bash tests/browser/run.sh
 else
   run browser env NATS_SERVER_BIN="$SWITCHYARD_BIN" NATS_SERVER_ARGS="-m 0 --no_mqtt" bash tests/browser/run.sh
-  # The same browser tests against Debian's nats-server with WebSocket: the web client's protocol fidelity.
-  run browserref bash tests/browser/run.sh
+  # The same browser tests against Debian's nats-server with WebSocket: the web client's protocol
+  # fidelity; then the web client's wasm-bindgen tests (its Rust API) in headless Chromium against it.
+  run browserref env WASM_TESTS=1 bash tests/browser/run.sh
   # The web client's e2e in Firefox ESR too, against switchyard.
   run browserff env WEB_CLIENT_BROWSER=firefox NATS_SERVER_BIN="$SWITCHYARD_BIN" NATS_SERVER_ARGS="-m 0 --no_mqtt" \
     bash tests/browser/run.sh
@@ -98,6 +99,11 @@ for log in node browser browserref browserff console consoleff; do
     failures=$((failures + $(count '^# fail [0-9]+' "$logs/$log.log")))
   fi
 done
+# The wasm-bindgen tests report as cargo does.
+if [ -f "$logs/browserref.log" ]; then
+  passed=$((passed + $(count '[0-9]+ passed;' "$logs/browserref.log")))
+  failures=$((failures + $(count '[0-9]+ failed;' "$logs/browserref.log")))
+fi
 
 echo
 echo "==> summary"
