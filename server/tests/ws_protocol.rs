@@ -122,6 +122,41 @@ async fn protocol_errors_end_with_err_and_a_close_frame() {
     assert_eq!(close.reason.as_str(), "Parse Error");
 }
 
+/// A client still sending when the server refuses it reads the refusal and the Close frame, not
+/// a connection reset: the server reads on until the client closes too.
+#[tokio::test]
+async fn a_refused_client_that_keeps_sending_still_reads_the_err_and_the_close() {
+    let running = start(|_| {}).await;
+    let ws = connect(&running).await;
+    let (mut tx, mut rx) = ws.split();
+    let info =
+        String::from_utf8(tokio::time::timeout(WAIT, rx.next()).await.unwrap().unwrap().unwrap().into_data().to_vec())
+            .unwrap();
+    assert!(info.starts_with("INFO "));
+    let sender = tokio::spawn(async move {
+        let mut first = b"PUB big 2000000\r\n".to_vec();
+        first.extend(std::iter::repeat_n(b'x', 256 * 1024));
+        let _ = tx.send(Message::binary(first)).await;
+        for _ in 0..32 {
+            if tx.send(Message::binary(vec![b'x'; 256 * 1024])).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut text = String::new();
+    let close = loop {
+        match tokio::time::timeout(WAIT, rx.next()).await.expect("in time") {
+            Some(Ok(Message::Binary(b))) => text.push_str(&String::from_utf8_lossy(&b)),
+            Some(Ok(Message::Close(c))) => break c.expect("close frame has a status"),
+            Some(Ok(_)) => continue,
+            other => panic!("expected the -ERR and a Close frame, got {other:?} after {text:?}"),
+        }
+    };
+    assert_eq!(text, "-ERR 'Maximum Payload Violation'\r\n");
+    assert_eq!(close.reason.as_str(), "Maximum Message Payload Exceeded");
+    sender.abort();
+}
+
 #[tokio::test]
 async fn keepalive_pings_flow_inside_frames() {
     let config = Config { ping_interval: Duration::from_millis(100), ..ws_support::config() };

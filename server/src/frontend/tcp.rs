@@ -170,18 +170,22 @@ async fn run<T: Transport>(server: Arc<Server>, mut session: Session, stream: T)
 }
 
 /// How long a closing connection keeps reading (and discarding) what the client still sends.
-const LINGER: Duration = Duration::from_secs(1);
+pub(crate) const LINGER: Duration = Duration::from_secs(1);
 
 /// Closes gracefully after the server ended the connection: sends the FIN behind the queued `-ERR`,
-/// then reads and discards what the client still sends, until it closes too or [`LINGER`] passes.
-/// Closing a socket with unread input makes the kernel answer with a reset, which can overtake the
-/// `-ERR` in the client's receive buffer (an oversized publish, say): the client would only see
-/// "connection reset" and never the reason.
+/// then [`drain`]s what the client still sends.
 async fn linger<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(rd: &mut R, wr: &mut W) {
     let deadline = tokio::time::Instant::now() + LINGER;
-    if tokio::time::timeout_at(deadline, wr.shutdown()).await.is_err() {
-        return;
+    if tokio::time::timeout_at(deadline, wr.shutdown()).await.is_ok() {
+        drain(rd, deadline).await;
     }
+}
+
+/// Reads and discards what the client still sends after the server closed its side, until the
+/// client closes too or `deadline` passes. Closing a socket with unread input makes the kernel
+/// answer with a reset, which can overtake the `-ERR` in the client's receive buffer (an oversized
+/// publish, say): the client would only see "connection reset" and never the reason.
+pub(crate) async fn drain<R: AsyncRead + Unpin>(rd: &mut R, deadline: tokio::time::Instant) {
     let mut scratch = vec![0u8; 16 * 1024];
     while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, rd.read(&mut scratch)).await {
         if n == 0 {

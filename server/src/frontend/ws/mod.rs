@@ -35,7 +35,7 @@ use crate::config::{ConnectionType, TlsConfig};
 use crate::core::conn::Connection;
 use crate::core::{CloseReason, Kind};
 use crate::frontend::session::Session;
-use crate::frontend::tcp::{keepalive, write_chunks, Transport};
+use crate::frontend::tcp::{drain, keepalive, write_chunks, Transport, LINGER};
 use crate::server::{Server, StartError};
 use crate::tls::{mappable_users, CertUser, Negotiated, Tls};
 
@@ -366,10 +366,10 @@ async fn serve_nats<S: Transport>(
     let decoder = Decoder::new(!upgrade.no_masking, upgrade.compress);
     let encoder = Encoder::new(upgrade.compress, if upgrade.browser { BROWSER_FRAME } else { 0 });
     let (control_tx, control_rx) = mpsc::channel(CONTROL_QUEUE);
-    let (rd, wr) = stream.split();
+    let (mut rd, wr) = stream.split();
     let mut writer = tokio::spawn(write_loop(server.clone(), conn.clone(), wr, encoder, control_rx));
     let reason = tokio::select! {
-        reason = read_loop(&server, &mut session, rd, raw, decoder, &control_tx) => reason,
+        reason = read_loop(&server, &mut session, &mut rd, raw, decoder, &control_tx) => reason,
         reason = &mut writer => reason.unwrap_or(CloseReason::WriteError),
         _ = server.shutdown.cancelled() => CloseReason::ServerShutdown,
     };
@@ -378,6 +378,11 @@ async fn serve_nats<S: Transport>(
     session.finish(reason);
     if !finished {
         let _ = tokio::time::timeout(server.config.write_deadline, writer).await;
+    }
+    // The writer has sent the Close frame and the FIN; reading on until the client closes too keeps
+    // a reset from overtaking the -ERR and the Close frame (see `tcp::drain`).
+    if reason.client_may_still_send() {
+        drain(&mut rd, tokio::time::Instant::now() + LINGER).await;
     }
 }
 
