@@ -46,7 +46,7 @@ impl Markers {
     pub fn rebuild(store: &dyn Store) -> Markers {
         let mut m = Markers::default();
         let mut seq = store.state(false).first_seq.max(1);
-        while let Ok(Some(msg)) = store.load_next(seq, ">") {
+        while let Ok(Some(msg)) = store.load_next_with_headers(seq) {
             if let Some(ttl) = ttl_of(&msg.hdr).filter(|&t| t > 0) {
                 m.track(msg.seq, msg.ts, ttl);
             }

@@ -128,23 +128,18 @@ impl Stream {
         }
         let mut dedupe = DedupeWindow::new(config.duplicates);
         let last_msg_id = String::new();
-        // Rebuild the duplicate window from the stored messages still inside it.
+        // Rebuild the duplicate window from the stored messages still inside it; only messages with
+        // headers can carry a Nats-Msg-Id, and the store finds those without reading the others.
         if recovering && config.duplicates > 0 {
-            let state = store.state(false);
             let since = now_nanos() - config.duplicates;
-            let mut seq = state.first_seq.max(1);
-            while seq <= state.last_seq {
-                match store.load_next(seq, ">") {
-                    Ok(Some(m)) => {
-                        if m.ts >= since {
-                            if let Some(id) = headers::find(&m.hdr, "Nats-Msg-Id") {
-                                dedupe.insert(&String::from_utf8_lossy(id), m.seq, m.ts);
-                            }
-                        }
-                        seq = m.seq + 1;
+            let mut seq = store.state(false).first_seq.max(1);
+            while let Ok(Some(m)) = store.load_next_with_headers(seq) {
+                if m.ts >= since {
+                    if let Some(id) = headers::find(&m.hdr, "Nats-Msg-Id") {
+                        dedupe.insert(&String::from_utf8_lossy(id), m.seq, m.ts);
                     }
-                    _ => break,
                 }
+                seq = m.seq + 1;
             }
         }
         let markers =

@@ -41,11 +41,13 @@ pub(crate) struct Entry<V> {
 struct Chunk<V> {
     live: u32,
     slots: Box<[Option<Entry<V>>]>,
+    /// One bit per slot: the message has headers.
+    hdr: [u64; (CHUNK / 64) as usize],
 }
 
 impl<V> Chunk<V> {
     fn new() -> Self {
-        Chunk { live: 0, slots: (0..CHUNK).map(|_| None).collect() }
+        Chunk { live: 0, slots: (0..CHUNK).map(|_| None).collect(), hdr: [0; (CHUNK / 64) as usize] }
     }
 }
 
@@ -185,17 +187,6 @@ impl<V> SeqIndex<V> {
         self.last_ts = last_ts;
     }
 
-    /// Recovery: a sequence that existed (and was removed) raises `last_seq`.
-    pub fn note_seq(&mut self, seq: u64, ts: i64) {
-        if seq > self.last_seq {
-            self.last_seq = seq;
-            self.last_ts = ts;
-            if self.msgs == 0 {
-                self.first_seq = seq + 1;
-            }
-        }
-    }
-
     fn slot(&self, seq: u64) -> Option<&Option<Entry<V>>> {
         let c = (seq >> CHUNK_BITS).checked_sub(self.base_chunk)?;
         let chunk = self.chunks.get(c as usize)?.as_ref()?;
@@ -226,8 +217,21 @@ impl<V> SeqIndex<V> {
         self.subjects.ids.get(subject).copied()
     }
 
-    /// Add a message; `seq` must be above `last_seq`.
-    pub fn insert(&mut self, seq: u64, ts: i64, subject: &str, size: u32, loc: V) {
+    /// Add a message; `seq` must be above `last_seq`. Returns the subject's id, which stays valid for
+    /// [`SeqIndex::insert_id`] until a message of that subject is removed.
+    pub fn insert(&mut self, seq: u64, ts: i64, subject: &str, size: u32, hdr: bool, loc: V) -> SubjectId {
+        let id = match self.subjects.ids.get(subject) {
+            Some(&id) => id,
+            None => self.new_subject(subject, seq),
+        };
+        self.insert_id(seq, id, size, hdr, loc);
+        self.last_ts = ts;
+        id
+    }
+
+    /// Add a message of a subject that already has messages (`id` from [`SeqIndex::insert`]);
+    /// `last_ts` is left as it was.
+    pub fn insert_id(&mut self, seq: u64, id: SubjectId, size: u32, hdr: bool, loc: V) {
         debug_assert!(seq > self.last_seq || (seq == self.last_seq && self.msgs == 0 && seq == 0));
         if self.msgs == 0 {
             self.chunks.clear();
@@ -240,25 +244,25 @@ impl<V> SeqIndex<V> {
         while self.base_chunk + (self.chunks.len() as u64) <= cn {
             self.chunks.push_back(None);
         }
-        let id = self.intern(subject, seq);
+        let info = self.info_mut(id);
+        info.msgs += 1;
+        info.last = seq;
         let chunk = self.chunks[(cn - self.base_chunk) as usize].get_or_insert_with(Chunk::new);
-        chunk.slots[(seq & (CHUNK - 1)) as usize] = Some(Entry { subject: id, size, loc });
+        let slot = (seq & (CHUNK - 1)) as usize;
+        chunk.slots[slot] = Some(Entry { subject: id, size, loc });
+        if hdr {
+            chunk.hdr[slot / 64] |= 1 << (slot % 64);
+        }
         chunk.live += 1;
         self.msgs += 1;
         self.bytes += size as u64;
         self.last_seq = seq;
-        self.last_ts = ts;
     }
 
-    fn intern(&mut self, subject: &str, seq: u64) -> SubjectId {
-        if let Some(&id) = self.subjects.ids.get(subject) {
-            let info = self.info_mut(id);
-            info.msgs += 1;
-            info.last = seq;
-            return id;
-        }
+    /// A new subject table entry with no messages yet; its first message is `seq`.
+    fn new_subject(&mut self, subject: &str, seq: u64) -> SubjectId {
         let name: Arc<str> = Arc::from(subject);
-        let info = SubjectInfo { name: name.clone(), msgs: 1, first: seq, last: seq };
+        let info = SubjectInfo { name: name.clone(), msgs: 0, first: seq, last: seq };
         let id = match self.subjects.free.pop() {
             Some(id) => {
                 self.subjects.infos[id.get() as usize - 1] = Some(info);
@@ -283,7 +287,9 @@ impl<V> SeqIndex<V> {
     pub fn remove(&mut self, seq: u64) -> Option<Entry<V>> {
         let c = (seq >> CHUNK_BITS).checked_sub(self.base_chunk)? as usize;
         let chunk = self.chunks.get_mut(c)?.as_mut()?;
-        let entry = chunk.slots[(seq & (CHUNK - 1)) as usize].take()?;
+        let slot = (seq & (CHUNK - 1)) as usize;
+        let entry = chunk.slots[slot].take()?;
+        chunk.hdr[slot / 64] &= !(1 << (slot % 64));
         chunk.live -= 1;
         if chunk.live == 0 {
             self.chunks[c] = None;
@@ -405,6 +411,40 @@ impl<V> SeqIndex<V> {
                 if let Some(e) = slot {
                     f(seq, e);
                 }
+            }
+        }
+    }
+
+    /// First live sequence at or after `from` of a message with headers.
+    pub fn next_with_headers(&self, from: u64) -> Option<u64> {
+        let from = from.max(self.base_chunk << CHUNK_BITS);
+        let mut cn = from >> CHUNK_BITS;
+        let end = self.base_chunk + self.chunks.len() as u64;
+        while cn < end {
+            if let Some(chunk) = &self.chunks[(cn - self.base_chunk) as usize] {
+                let lo = if cn == from >> CHUNK_BITS { (from & (CHUNK - 1)) as usize } else { 0 };
+                for w in lo / 64..chunk.hdr.len() {
+                    let mut bits = chunk.hdr[w];
+                    if w == lo / 64 {
+                        bits &= u64::MAX << (lo % 64);
+                    }
+                    if bits != 0 {
+                        return Some((cn << CHUNK_BITS) + (w * 64) as u64 + bits.trailing_zeros() as u64);
+                    }
+                }
+            }
+            cn += 1;
+        }
+        None
+    }
+
+    /// Recovery: the highest sequence ever stored (live or not) and its time.
+    pub fn recover_last(&mut self, seq: u64, ts: i64) {
+        if seq >= self.last_seq {
+            self.last_seq = seq;
+            self.last_ts = ts;
+            if self.msgs == 0 {
+                self.first_seq = seq + 1;
             }
         }
     }
@@ -625,7 +665,7 @@ mod tests {
     fn index_with(subjects: &[&str]) -> SeqIndex<()> {
         let mut ix = SeqIndex::default();
         for (i, s) in subjects.iter().enumerate() {
-            ix.insert(i as u64 + 1, i as i64, s, 10, ());
+            ix.insert(i as u64 + 1, i as i64, s, 10, false, ());
         }
         ix
     }
@@ -659,7 +699,7 @@ mod tests {
     fn whole_chunks_are_freed_from_the_front() {
         let mut ix = SeqIndex::default();
         for seq in 1..=5000u64 {
-            ix.insert(seq, 0, "x", 1, ());
+            ix.insert(seq, 0, "x", 1, false, ());
         }
         for seq in 1..=4500u64 {
             ix.remove(seq);
@@ -674,7 +714,7 @@ mod tests {
         let mut ix = index_with(&["a.1", "b.1"]);
         assert_eq!(ix.find_next(1, "a.*"), Some(1));
         ix.remove(1); // frees the id of "a.1"
-        ix.insert(3, 0, "c.1", 1, ()); // reuses it
+        ix.insert(3, 0, "c.1", 1, false, ()); // reuses it
         assert_eq!(ix.find_next(1, "a.*"), None);
         assert_eq!(ix.find_next(1, "c.*"), Some(3));
     }
@@ -683,7 +723,7 @@ mod tests {
     fn scans_work_across_chunk_boundaries() {
         let mut ix = SeqIndex::default();
         for seq in 1..=3000u64 {
-            ix.insert(seq, 0, if seq % 700 == 0 { "rare" } else { "common" }, 1, ());
+            ix.insert(seq, 0, if seq % 700 == 0 { "rare" } else { "common" }, 1, false, ());
         }
         assert_eq!(ix.find_next(1, "rare"), Some(700));
         assert_eq!(ix.find_next(2101, "rare"), Some(2800));
@@ -693,6 +733,26 @@ mod tests {
         assert_eq!(ix.num_pending(1000, "rare", false), 3);
         assert_eq!(ix.num_pending(1000, ">", false), 2001);
         assert_eq!(ix.num_pending(1000, ">", true), 2);
+    }
+
+    #[test]
+    fn header_bits_find_only_live_messages_with_headers() {
+        let mut ix = SeqIndex::default();
+        for seq in 1..=3000u64 {
+            ix.insert(seq, 0, "x", 1, seq % 1000 == 7 || seq == 64, ());
+        }
+        assert_eq!(ix.next_with_headers(0), Some(7));
+        assert_eq!(ix.next_with_headers(8), Some(64));
+        assert_eq!(ix.next_with_headers(65), Some(1007));
+        ix.remove(1007);
+        assert_eq!(ix.next_with_headers(65), Some(2007));
+        assert_eq!(ix.next_with_headers(2008), None);
+        // A slot reused after its chunk was freed does not inherit the bit.
+        let mut ix = SeqIndex::default();
+        ix.insert(1, 0, "x", 1, true, ());
+        ix.remove(1);
+        ix.insert(2, 0, "x", 1, false, ());
+        assert_eq!(ix.next_with_headers(0), None);
     }
 
     #[test]

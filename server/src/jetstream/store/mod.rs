@@ -240,6 +240,9 @@ pub trait Store: Send + Sync {
     /// The first message with `seq >= start` on a subject matching `filter`.
     fn load_next(&self, start: u64, filter: &str) -> Result<Option<StoredMsg>>;
 
+    /// The first message with `seq >= start` that has headers (without reading the others).
+    fn load_next_with_headers(&self, start: u64) -> Result<Option<StoredMsg>>;
+
     /// The last message on a subject matching `filter`.
     fn load_last(&self, filter: &str) -> Result<Option<StoredMsg>>;
 

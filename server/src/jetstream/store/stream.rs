@@ -290,7 +290,7 @@ impl<B: Backend> StreamStore<B> {
         let floor = if self.index.msgs() == 0 { seq } else { self.index.first_seq() };
         let msg = NewMsg { seq, ts, subject, hdr, data, ttl, floor };
         let loc = self.backend.append(&msg)?;
-        self.index.insert(seq, ts, subject, size as u32, loc);
+        self.index.insert(seq, ts, subject, size as u32, !hdr.is_empty(), loc);
         self.track_ttl(seq, ts, ttl);
         // A message larger than max_bytes on its own does not survive (as in nats-server).
         let max_bytes = self.limits.max_bytes;
@@ -381,6 +381,13 @@ impl<B: Backend> Store for StreamStore<B> {
 
     fn load_next(&self, start: u64, filter: &str) -> Result<Option<StoredMsg>> {
         match self.index.find_next(start, filter) {
+            Some(seq) => self.load_entry(seq),
+            None => Ok(None),
+        }
+    }
+
+    fn load_next_with_headers(&self, start: u64) -> Result<Option<StoredMsg>> {
+        match self.index.next_with_headers(start) {
             Some(seq) => self.load_entry(seq),
             None => Ok(None),
         }

@@ -13,8 +13,9 @@
 //!   deletes live with it and a block can be dropped or rewritten on its own.
 //! - A block with no live message is unlinked (after the current floor is durable in the tail); a
 //!   block with less than half of its bytes live is rewritten (copy live records verbatim to a temp
-//!   file, fsync, rename).
-//! - Secure erase rewrites the message's record in place with zeroed header and data.
+//!   file, fsync, rename) and summarised again.
+//! - Secure erase rewrites the message's record in place with zeroed header and data, after
+//!   deleting the block's summary (which vouches for those bytes).
 //!
 //! # Durability
 //! Every call writes its records to the OS before it returns (one `write` for the tail), so a
@@ -26,15 +27,22 @@
 //! [`StoreError::Poisoned`].
 //!
 //! # Recovery
-//! `open` reads every block, verifies every record's checksum, truncates a torn or corrupt tail of
-//! any block at its last valid record, deletes leftover temp files and rebuilds the index. Only the
-//! subject, sizes and offsets are kept in memory; message bodies are read from disk on demand through
-//! a small read-ahead window.
+//! When a block is sealed (the tail closes) its [`summary`] is written beside it as `NNNNNNNN.sum`:
+//! every message record's sequence, offset, subject, size and header/TTL flags, the tombstones and
+//! floors. `open` trusts a summary that still matches its block (same header, at least as long, same
+//! checksum over the last bytes it covers) and reads only what was appended after it (tombstones);
+//! any other block (normally just the tail, or one whose summary is missing, stale or damaged) is
+//! read whole with every record's checksum verified, a torn or corrupt tail is truncated at its last
+//! valid record, and a sealed block gets its summary (re)written. Leftover temp files and summaries
+//! without a block are deleted, and the index is rebuilt. A damaged record inside a summarised prefix
+//! is found when it is read, not at open. Only the subject, sizes, offsets and a header bit are kept
+//! in memory; message bodies are read from disk on demand through a small read-ahead window.
 //!
-//! It does not: compress, encrypt, keep per-block indexes on disk, or lock the directory (see
+//! It does not: compress, encrypt, snapshot the whole stream state, or lock the directory (see
 //! [`super::StoreDirLock`]).
 
 pub(crate) mod record;
+mod summary;
 mod syncer;
 
 use std::collections::{HashMap, HashSet};
@@ -48,10 +56,11 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use parking_lot::Mutex;
 
-use super::index::{Entry, SeqIndex};
+use super::index::{Entry, SeqIndex, SubjectId};
 use super::stream::{Backend, NewMsg, RecoveredTtls, Removal, StreamStore};
 use super::{file_msg_size, Clock, Limits, Result, StoreError, StoredMsg};
 use record::{BlockHeader, Decoded, Record, HEADER_LEN};
+use summary::Summary;
 use syncer::{Poison, Syncer};
 
 /// A stream store on disk.
@@ -94,6 +103,8 @@ pub struct RecoveryReport {
     pub records: u64,
     /// Bytes cut from torn or corrupt block tails.
     pub truncated_bytes: u64,
+    /// Blocks recovered from their summary (only bytes after it were read).
+    pub summarized_blocks: usize,
     /// Block files that were unreadable and set aside as `.bad`.
     pub bad_blocks: Vec<String>,
 }
@@ -142,6 +153,8 @@ pub struct FileBackend {
     floor_dirty: bool,
     /// Highest floor persisted in the current tail.
     tail_floor: u64,
+    /// What the tail holds so far, written beside it when it is sealed.
+    tail_summary: Summary,
     /// Blocks that lost live messages in this call.
     touched: Vec<u32>,
     next_id: u32,
@@ -207,20 +220,111 @@ impl FileStore {
     }
 }
 
-/// A message record found by recovery (its subject is `bytes[subject]` of its block).
-struct Found {
-    seq: u64,
-    ts: i64,
-    ttl: Option<i64>,
-    size: u32,
-    offset: u32,
-    subject: std::ops::Range<usize>,
+/// One block as recovery found it.
+struct Recovered {
+    header: BlockHeader,
+    /// Everything the block holds (its bytes after repair).
+    summary: Summary,
+}
+
+fn summary_path(dir: &Path, id: u32) -> PathBuf {
+    dir.join(format!("{id:08}.sum"))
+}
+
+/// Remove block `id`'s summary; true when there was one.
+fn remove_summary(dir: &Path, id: u32) -> std::io::Result<bool> {
+    match fs::remove_file(summary_path(dir, id)) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Write block `id`'s summary (temp file and rename; not fsynced: a lost or torn summary only means
+/// the block is scanned again).
+fn write_summary(dir: &Path, id: u32, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!("{id:08}.sum.tmp"));
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, summary_path(dir, id))
+}
+
+/// Block `id`'s summary if it still describes the block (see [`summary`]).
+fn load_summary(dir: &Path, id: u32, file: &File, header: &[u8], file_len: u64) -> Option<Summary> {
+    let bytes = fs::read(summary_path(dir, id)).ok()?;
+    let (s, sum_header, sample_crc) = Summary::decode(bytes)?;
+    if sum_header[..] != header[..HEADER_LEN] || s.len > file_len {
+        return None;
+    }
+    let range = summary::sample_range(s.len);
+    let mut sample = vec![0u8; (range.end - range.start) as usize];
+    if read_full(file, range.start, &mut sample).ok()? != sample.len() || crc32fast::hash(&sample) != sample_crc {
+        return None;
+    }
+    Some(s)
 }
 
 impl FileBackend {
+    /// Recover block `id`: from its summary plus a scan of what follows it, or by a full scan; cuts
+    /// a torn or corrupt tail. `None` when the block was unusable (removed or set aside).
+    fn recover_block(dir: &Path, id: u32, is_last: bool, report: &mut RecoveryReport) -> Result<Option<Recovered>> {
+        let path = block_path(dir, id);
+        let file = File::open(&path)?;
+        let file_len = file.metadata()?.len();
+        let mut head = [0u8; HEADER_LEN];
+        let n = read_full(&file, 0, &mut head)?;
+        let Some(header) = BlockHeader::decode(&head[..n]) else {
+            drop(file);
+            if is_last && file_len <= HEADER_LEN as u64 {
+                // A tail whose creation was cut short: it never held a record.
+                fs::remove_file(&path)?;
+            } else {
+                tracing::warn!(path = %path.display(), "unreadable block header; setting the block aside");
+                fs::rename(&path, path.with_extension("bad"))?;
+                report.bad_blocks.push(path.display().to_string());
+            }
+            remove_summary(dir, id)?;
+            return Ok(None);
+        };
+        let loaded = load_summary(dir, id, &file, &head, file_len);
+        let from_file = loaded.is_some();
+        let mut summary = loaded.unwrap_or_default();
+        let from = if from_file { summary.len } else { HEADER_LEN as u64 };
+        let mut rest = vec![0u8; (file_len - from) as usize];
+        let n = read_full(&file, from, &mut rest)?;
+        rest.truncate(n);
+        let (end, read) = summary.scan(&header, &rest, from);
+        report.records += read;
+        if from_file {
+            report.summarized_blocks += 1;
+        }
+        if end < file_len {
+            tracing::warn!(path = %path.display(), valid = end, len = file_len, "truncating damaged block tail");
+            report.truncated_bytes += file_len - end;
+            let f = OpenOptions::new().write(true).open(&path)?;
+            f.set_len(end)?;
+            f.sync_all()?;
+        }
+        if !from_file {
+            // A summary that did not match is stale for good.
+            remove_summary(dir, id)?;
+        }
+        if !from_file && !is_last && end > HEADER_LEN as u64 {
+            // Summarise a sealed block that had none (a crash before its summary was written, or a
+            // store written before summaries existed) so the next open need not read it.
+            let range = summary::sample_range(end);
+            let sample = &rest[(range.start - from) as usize..(range.end - from) as usize];
+            let sample_crc = crc32fast::hash(sample);
+            if let Err(e) = write_summary(dir, id, &summary.encode(&head, sample_crc)) {
+                tracing::warn!(block = id, error = %e, "cannot write block summary");
+            }
+        }
+        Ok(Some(Recovered { header, summary }))
+    }
+
     fn open(dir: &Path, cfg: FileStoreConfig) -> Result<(FileBackend, SeqIndex<u32>, RecoveredTtls)> {
         fs::create_dir_all(dir)?;
         let mut ids = Vec::new();
+        let mut summaries = Vec::new();
         for ent in fs::read_dir(dir)? {
             let path = ent?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
@@ -228,94 +332,65 @@ impl FileBackend {
                 fs::remove_file(&path)?;
             } else if let Some(id) = name.strip_suffix(".blk").and_then(|s| s.parse::<u32>().ok()) {
                 ids.push(id);
+            } else if let Some(id) = name.strip_suffix(".sum").and_then(|s| s.parse::<u32>().ok()) {
+                summaries.push(id);
             }
         }
         ids.sort_unstable();
+        // A summary whose block is gone (removed just before a crash) must not outlive it.
+        for id in summaries {
+            if ids.binary_search(&id).is_err() {
+                remove_summary(dir, id)?;
+            }
+        }
         let mut report = RecoveryReport::default();
         let mut blocks: Vec<Block> = Vec::new();
         let mut index = SeqIndex::default();
         let mut ttls = RecoveredTtls::default();
-        let mut msgs = Vec::new();
         let mut floor = 0u64;
         // Highest floor held by the last block (the tail).
         let mut tail_floor = 0u64;
+        let mut tail_summary = Summary::default();
         let mut last = (0u64, 0i64);
         for (i, &id) in ids.iter().enumerate() {
-            let path = block_path(dir, id);
-            let bytes = fs::read(&path)?;
-            let Some(header) = BlockHeader::decode(&bytes) else {
-                if i + 1 == ids.len() && bytes.len() <= HEADER_LEN {
-                    // A tail whose creation was cut short: it never held a record.
-                    fs::remove_file(&path)?;
-                } else {
-                    tracing::warn!(path = %path.display(), "unreadable block header; setting the block aside");
-                    fs::rename(&path, path.with_extension("bad"))?;
-                    report.bad_blocks.push(path.display().to_string());
-                }
+            let Some(rec) = Self::recover_block(dir, id, i + 1 == ids.len(), &mut report)? else {
                 continue;
             };
-            let mut block_floor = header.floor;
+            let Recovered { header, summary } = rec;
             if header.base_seq > 0 && header.base_seq - 1 > last.0 {
                 last = (header.base_seq - 1, header.base_ts);
             }
-            msgs.clear();
-            let mut dead = HashSet::new();
-            let mut at = HEADER_LEN;
-            let mut records = 0u32;
-            while let Decoded::Ok(rec, len) = record::decode(&bytes[at..], &header) {
-                match rec {
-                    Record::Msg(m) => {
-                        if std::str::from_utf8(m.subject).is_err() {
-                            break;
-                        }
-                        if let Some(f) = m.floor {
-                            block_floor = block_floor.max(f);
-                        }
-                        if m.seq >= last.0 {
-                            last = (m.seq, m.ts);
-                        }
-                        records += 1;
-                        let from = at + m.payload_at - m.subject.len();
-                        msgs.push(Found {
-                            seq: m.seq,
-                            ts: m.ts,
-                            ttl: m.ttl,
-                            size: file_msg_size(m.subject.len(), m.hdr.len(), m.data.len()) as u32,
-                            offset: at as u32,
-                            subject: from..from + m.subject.len(),
-                        });
-                    }
-                    Record::Tombstone(seq) => {
-                        dead.insert(seq);
-                    }
-                    Record::Floor(f) => block_floor = block_floor.max(f),
-                }
-                report.records += 1;
-                at += len;
+            if summary.records > 0 && summary.last.0 >= last.0 {
+                last = summary.last;
             }
-            if at < bytes.len() {
-                tracing::warn!(path = %path.display(), valid = at, len = bytes.len(), "truncating damaged block tail");
-                report.truncated_bytes += (bytes.len() - at) as u64;
-                let f = OpenOptions::new().write(true).open(&path)?;
-                f.set_len(at as u64)?;
-                f.sync_all()?;
-            }
+            let block_floor = header.floor.max(summary.floor);
             floor = floor.max(block_floor);
             tail_floor = block_floor;
-            blocks.push(Block { id, header, len: at as u64, live: 0, live_size: 0, records });
+            blocks.push(Block { id, header, len: summary.len, live: 0, live_size: 0, records: summary.records });
             let block = blocks.last_mut().expect("just pushed");
-            for m in msgs.drain(..) {
-                if dead.contains(&m.seq) || (index.msgs() > 0 && m.seq <= index.last_seq()) {
-                    continue;
+            let dead: HashSet<u64> = summary.dead.iter().copied().collect();
+            // Subject ids of this block's subjects, resolved on their first live message.
+            let mut ids_of: Vec<Option<SubjectId>> = vec![None; summary.subject_count()];
+            summary.for_each_msg(|m| {
+                if (!dead.is_empty() && dead.contains(&m.seq)) || (index.msgs() > 0 && m.seq <= index.last_seq()) {
+                    return;
                 }
-                let subject = std::str::from_utf8(&bytes[m.subject]).expect("checked above");
-                index.insert(m.seq, m.ts, subject, m.size, m.offset);
+                match ids_of[m.subject as usize] {
+                    Some(sid) => index.insert_id(m.seq, sid, m.size, m.hdr, m.offset),
+                    None => {
+                        let sid = index.insert(m.seq, 0, summary.subject(m.subject), m.size, m.hdr, m.offset);
+                        ids_of[m.subject as usize] = Some(sid);
+                    }
+                }
                 block.live += 1;
                 block.live_size += m.size as u64;
-                if let Some(ttl) = m.ttl {
-                    ttls.ttls.push((m.seq, m.ts, ttl));
+                if m.ttl {
+                    if let Some((ts, ttl)) = summary.ttl_of(m.seq) {
+                        ttls.ttls.push((m.seq, ts, ttl));
+                    }
                 }
-            }
+            });
+            tail_summary = summary;
         }
         report.blocks = blocks.len();
         // Messages below the floor are gone; only blocks straddling it can still hold some.
@@ -332,7 +407,7 @@ impl FileBackend {
             let first = if last_seq == 0 && floor == 0 { 0 } else { floor.max(last_seq + 1) };
             index.set_bounds(first, first.saturating_sub(1).max(last_seq), last_ts);
         } else {
-            index.note_seq(last.0, last.1);
+            index.recover_last(last.0, last.1);
         }
 
         let poison = Arc::new(Poison::default());
@@ -368,6 +443,7 @@ impl FileBackend {
             writers: HashMap::new(),
             floor_dirty: false,
             tail_floor,
+            tail_summary,
             touched,
             next_id,
             reader: Mutex::new(Reader::default()),
@@ -417,6 +493,9 @@ impl FileBackend {
     fn new_tail(&mut self, base_seq: u64, base_ts: i64, floor: u64) -> Result<()> {
         let id = self.next_id;
         let header = BlockHeader { base_seq, base_ts, floor };
+        if let Err(e) = remove_summary(&self.dir, id) {
+            return self.fail(e, "remove stale block summary");
+        }
         let tail = match write_atomically(&self.dir, &block_path(&self.dir, id), &header.encode()) {
             Ok(f) => f,
             Err(e) => return self.fail(e, "create block"),
@@ -424,8 +503,29 @@ impl FileBackend {
         self.next_id += 1;
         self.tail = tail;
         self.tail_floor = floor;
+        self.tail_summary = Summary::default();
         self.blocks.push(Block { id, header, len: HEADER_LEN as u64, live: 0, live_size: 0, records: 0 });
         Ok(())
+    }
+
+    /// Write the summary of the tail, which is being sealed (its bytes are all written).
+    fn summarize_tail(&mut self) {
+        let t = self.tail_block();
+        let (id, len, header) = (t.id, t.len, t.header);
+        self.tail_summary.len = len;
+        let range = summary::sample_range(len);
+        let mut sample = vec![0u8; (range.end - range.start) as usize];
+        let res = read_full(&self.tail, range.start, &mut sample).and_then(|n| {
+            if n != sample.len() {
+                return Err(std::io::Error::new(ErrorKind::UnexpectedEof, "block shorter than written"));
+            }
+            let bytes = self.tail_summary.encode(&header.encode(), crc32fast::hash(&sample));
+            write_summary(&self.dir, id, &bytes)
+        });
+        // Without a summary the block is only slower to recover.
+        if let Err(e) = res {
+            tracing::warn!(block = id, error = %e, "cannot write block summary");
+        }
     }
 
     fn drop_block_handles(&mut self, id: u32) {
@@ -448,6 +548,7 @@ impl FileBackend {
             let n = record::encode_floor(&mut self.buf, floor);
             self.blocks.last_mut().expect("tail").len += n as u64;
             self.tail_floor = floor;
+            self.tail_summary.floor = self.tail_summary.floor.max(floor);
         }
         self.sync_tail_now()
     }
@@ -547,6 +648,16 @@ impl FileBackend {
     fn erase(&mut self, pos: usize, seq: u64, offset: u32) -> Result<()> {
         self.flush_tail()?;
         let (id, header) = (self.blocks[pos].id, self.blocks[pos].header);
+        // The summary vouches for these bytes; it goes (durably) before they change.
+        match remove_summary(&self.dir, id) {
+            Ok(true) => {
+                if let Err(e) = sync_dir(&self.dir) {
+                    return self.fail(e, "remove block summary");
+                }
+            }
+            Ok(false) => {}
+            Err(e) => return self.fail(e, "remove block summary"),
+        }
         let mut rec = self.with_record(id, offset, |r| Ok(r.to_vec()))?;
         let payload_at = self.decode_msg(&rec, &header, seq)?.payload_at;
         record::erase_in_place(&mut rec, payload_at);
@@ -576,6 +687,9 @@ impl FileBackend {
             if e.kind() != ErrorKind::NotFound {
                 return self.fail(e, "remove block");
             }
+        }
+        if let Err(e) = remove_summary(&self.dir, id) {
+            return self.fail(e, "remove block summary");
         }
         self.blocks.remove(pos);
         Ok(())
@@ -611,8 +725,19 @@ impl FileBackend {
             return Err(StoreError::Corrupt(format!("record of message {seq} missing during rewrite")));
         }
         self.drop_block_handles(id);
+        // The old summary goes first; the directory fsync of the rewrite makes that durable.
+        if let Err(e) = remove_summary(&self.dir, id) {
+            return self.fail(e, "remove block summary");
+        }
         if let Err(e) = write_atomically(&self.dir, &block_path(&self.dir, id), &out) {
             return self.fail(e, "rewrite block");
+        }
+        let mut summary = Summary::default();
+        summary.scan(&header, &out[HEADER_LEN..], HEADER_LEN as u64);
+        let range = summary::sample_range(summary.len);
+        let sample_crc = crc32fast::hash(&out[range.start as usize..range.end as usize]);
+        if let Err(e) = write_summary(&self.dir, id, &summary.encode(&out[..HEADER_LEN], sample_crc)) {
+            tracing::warn!(block = id, error = %e, "cannot write block summary");
         }
         let mut it = moved.into_iter();
         index.for_each_live_mut(header.base_seq, hi, |_, e| e.loc = it.next().expect("same live set"));
@@ -657,6 +782,7 @@ impl Backend for FileBackend {
                 (_, Some(s)) => s.dirty(self.tail_block().id, &self.tail),
                 _ => {}
             }
+            self.summarize_tail();
             let floor = m.floor.max(self.tail_floor);
             self.new_tail(m.seq, m.ts, floor)?;
         }
@@ -669,9 +795,12 @@ impl Backend for FileBackend {
         t.len += len as u64;
         t.live += 1;
         t.records += 1;
-        t.live_size += file_msg_size(m.subject.len(), m.hdr.len(), m.data.len());
+        let size = file_msg_size(m.subject.len(), m.hdr.len(), m.data.len());
+        t.live_size += size;
+        self.tail_summary.add_msg(m.seq, m.ts, m.subject, size as u32, offset as u32, !m.hdr.is_empty(), m.ttl);
         if embed_floor {
             self.tail_floor = m.floor;
+            self.tail_summary.floor = self.tail_summary.floor.max(m.floor);
         }
         self.floor_dirty = false;
         Ok(offset as u32)
@@ -714,6 +843,7 @@ impl Backend for FileBackend {
         } else if is_tail {
             let n = record::encode_tombstone(&mut self.buf, &b.header, seq);
             b.len += n as u64;
+            self.tail_summary.dead.push(seq);
         } else {
             let header = b.header;
             record::encode_tombstone(self.tombstones.entry(id).or_default(), &header, seq);
@@ -738,6 +868,9 @@ impl Backend for FileBackend {
                     return self.fail(e, "remove block");
                 }
             }
+            if let Err(e) = remove_summary(&self.dir, id) {
+                return self.fail(e, "remove block summary");
+            }
         }
         let n = self.blocks.len();
         self.blocks.drain(..n - 1);
@@ -750,6 +883,7 @@ impl Backend for FileBackend {
             let n = record::encode_floor(&mut self.buf, floor);
             self.blocks.last_mut().expect("tail").len += n as u64;
             self.tail_floor = self.tail_floor.max(floor);
+            self.tail_summary.floor = self.tail_summary.floor.max(floor);
             self.floor_dirty = false;
         }
         self.flush_tombstones()?;
@@ -819,7 +953,7 @@ impl Backend for FileBackend {
         }
         for ent in fs::read_dir(&self.dir)? {
             let path = ent?.path();
-            if matches!(path.extension().and_then(|e| e.to_str()), Some("tmp" | "bad")) {
+            if matches!(path.extension().and_then(|e| e.to_str()), Some("tmp" | "bad" | "sum")) {
                 fs::remove_file(path)?;
             }
         }

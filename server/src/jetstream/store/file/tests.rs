@@ -432,3 +432,185 @@ fn a_tail_that_died_before_rotation_is_reclaimed() {
     let s = open(dir.path(), small_cfg(), Limits::default());
     assert_eq!(s.state(false).msgs, 20 - (20 - tail_first + 1));
 }
+
+fn summary_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sum"))
+        .collect();
+    v.sort();
+    v
+}
+
+const BUSY_LIMITS: Limits = Limits {
+    max_msgs: 0,
+    max_bytes: 0,
+    max_age: Duration::ZERO,
+    max_msgs_per_subject: 20,
+    discard: crate::jetstream::store::Discard::Old,
+    discard_new_per_subject: false,
+};
+
+#[test]
+fn sealed_blocks_are_recovered_from_their_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = busy_store(dir.path());
+    let before = snapshot(&s);
+    let blocks = s.block_count();
+    drop(s);
+    // Every block but the tail has a summary, written when it was sealed.
+    assert_eq!(summary_files(dir.path()).len(), blocks - 1);
+    let s = open(dir.path(), small_cfg(), BUSY_LIMITS);
+    assert_eq!(snapshot(&s), before);
+    assert_eq!(s.recovery_report().summarized_blocks, blocks - 1);
+    assert_eq!(s.next_expiry(), Some(T0 + 3_600_000_000_000));
+}
+
+#[test]
+fn blocks_without_a_summary_are_scanned_and_summarised() {
+    // A store written before summaries existed, or a crash between sealing a block and writing
+    // its summary (a leftover temp file included).
+    let dir = tempfile::tempdir().unwrap();
+    let s = busy_store(dir.path());
+    let before = snapshot(&s);
+    let blocks = s.block_count();
+    drop(s);
+    let sums = summary_files(dir.path());
+    fs::rename(&sums[1], sums[1].with_extension("sum.tmp")).unwrap();
+    for p in &sums[2..] {
+        fs::remove_file(p).unwrap();
+    }
+    let s = open(dir.path(), small_cfg(), BUSY_LIMITS);
+    assert_eq!(snapshot(&s), before);
+    assert_eq!(s.recovery_report().summarized_blocks, 1);
+    drop(s);
+    // The scan wrote the missing summaries back.
+    assert_eq!(summary_files(dir.path()).len(), blocks - 1);
+    let s = open(dir.path(), small_cfg(), BUSY_LIMITS);
+    assert_eq!(snapshot(&s), before);
+    assert_eq!(s.recovery_report().summarized_blocks, blocks - 1);
+}
+
+/// 200 messages on three subjects over several sealed blocks, no deletes; returns the first
+/// sequence of each block.
+fn plain_store(dir: &Path) -> Vec<u64> {
+    let mut s = open(dir, small_cfg(), Limits::default());
+    for seq in 1..=200u64 {
+        s.store_msg(&format!("t.{}", seq % 3), b"", &payload(seq), None).unwrap();
+    }
+    s.backend.blocks.iter().map(|b| b.header.base_seq).collect()
+}
+
+/// Asserts that exactly the messages in `gone` are missing and everything else is intact.
+fn assert_all_but(s: &FileStore, gone: &[u64]) {
+    for seq in 1..=200u64 {
+        match s.load(seq).unwrap() {
+            Some(m) => {
+                assert!(!gone.contains(&seq), "seq {seq} should be gone");
+                assert_eq!(m.data, payload(seq), "seq {seq}");
+                assert_eq!(&*m.subject, format!("t.{}", seq % 3));
+            }
+            None => assert!(gone.contains(&seq), "seq {seq} lost"),
+        }
+    }
+    assert_eq!(s.state(false).msgs, 200 - gone.len() as u64);
+    assert_eq!(s.subjects_state(">").values().sum::<u64>(), 200 - gone.len() as u64);
+}
+
+#[test]
+fn a_summary_that_does_not_match_its_block_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let bases = plain_store(dir.path());
+    let sums = summary_files(dir.path());
+    assert!(sums.len() >= 4);
+    // Another block's summary (wrong header), a damaged one, and a block whose summarised bytes
+    // changed in the sampled range but not in length.
+    fs::copy(&sums[3], &sums[2]).unwrap();
+    let mut damaged = fs::read(&sums[1]).unwrap();
+    damaged[60] ^= 1;
+    fs::write(&sums[1], &damaged).unwrap();
+    let (sum0, _, _) = summary::Summary::decode(fs::read(&sums[0]).unwrap()).unwrap();
+    let blk = block_files(dir.path())[0].clone();
+    let mut bytes = fs::read(&blk).unwrap();
+    assert_eq!(bytes.len() as u64, sum0.len);
+    bytes[sum0.len as usize - 1] ^= 0x40;
+    fs::write(&blk, &bytes).unwrap();
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert_eq!(s.recovery_report().summarized_blocks, sums.len() - 3);
+    // The changed block was scanned and its damaged last record cut; nothing else changed.
+    assert!(s.recovery_report().truncated_bytes > 0);
+    assert_all_but(&s, &[bases[1] - 1]);
+}
+
+#[test]
+fn a_block_truncated_below_its_summary_is_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let bases = plain_store(dir.path());
+    let blk = block_files(dir.path())[1].clone();
+    let len = fs::metadata(&blk).unwrap().len();
+    OpenOptions::new().write(true).open(&blk).unwrap().set_len(len - 10).unwrap();
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert_eq!(s.recovery_report().summarized_blocks, summary_files(dir.path()).len() - 1);
+    // The last record of the second block is gone; everything else is intact.
+    assert_all_but(&s, &[bases[2] - 1]);
+}
+
+#[test]
+fn appended_tombstones_after_a_summary_are_recovered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    for seq in 1..=200u64 {
+        s.store_msg("x", b"", &payload(seq), None).unwrap();
+    }
+    // Interior deletes in sealed (summarised) blocks, and a secure erase that must drop a summary.
+    for seq in [40, 41, 77, 150] {
+        s.remove(seq, false).unwrap();
+    }
+    let sums = summary_files(dir.path()).len();
+    s.remove(100, true).unwrap();
+    assert_eq!(summary_files(dir.path()).len(), sums - 1);
+    let before = snapshot(&s);
+    drop(s);
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert_eq!(snapshot(&s), before);
+    assert_eq!(s.state(true).deleted, Some(vec![40, 41, 77, 100, 150]));
+}
+
+#[test]
+fn summaries_of_removed_blocks_do_not_outlive_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), small_cfg(), Limits { max_msgs: 40, ..Default::default() });
+    for seq in 1..=2000u64 {
+        s.store_msg("x", b"", &payload(seq), None).unwrap();
+    }
+    let blocks = s.block_count();
+    assert!(summary_files(dir.path()).len() < blocks);
+    drop(s);
+    // A summary left by a crash right after its block was removed.
+    fs::write(dir.path().join("00000001.sum"), b"stale").unwrap();
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert!(!dir.path().join("00000001.sum").exists());
+    assert_eq!(s.state(false).msgs, 40);
+    Box::new(s).delete().unwrap();
+    assert!(!dir.path().exists() || fs::read_dir(dir.path()).unwrap().next().is_none());
+}
+
+#[test]
+fn headers_are_found_after_recovery_without_reading_other_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    for seq in 1..=300u64 {
+        let hdr: &[u8] = if seq % 50 == 0 { b"NATS/1.0\r\nNats-Msg-Id: m\r\n\r\n" } else { b"" };
+        s.store_msg("x", hdr, &payload(seq), None).unwrap();
+    }
+    drop(s);
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    let mut found = Vec::new();
+    let mut next = 0;
+    while let Some(m) = s.load_next_with_headers(next).unwrap() {
+        found.push(m.seq);
+        next = m.seq + 1;
+    }
+    assert_eq!(found, vec![50, 100, 150, 200, 250, 300]);
+}

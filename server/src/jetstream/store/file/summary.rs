@@ -1,0 +1,361 @@
+//! Block summaries: what recovery needs from a block, kept beside it so the block is not re-read.
+//!
+//! A [`Summary`] lists, for the first `len` bytes of one block, every message record (sequence,
+//! offset, subject, accounted size, whether it has headers or a TTL), the tombstones, the TTLs, the
+//! highest floor and the highest sequence with its time. The file store keeps one in memory for the
+//! tail (fed as records are appended) and writes it to `<dir>/NNNNNNNN.sum` when the tail is sealed;
+//! recovery also builds one by scanning a block that has none.
+//!
+//! A summary describes a *prefix* of its block: records appended later (tombstones of a sealed block)
+//! are scanned and verified as usual. It is trusted only when its own checksum holds, the block still
+//! starts with the same header, is at least `len` bytes long, and the last [`SAMPLE`] bytes of the
+//! prefix still have the checksum recorded when the summary was written. Anything that rewrites a
+//! block's bytes in place (secure erase, block rewrite) deletes the summary first, so a stale one
+//! cannot describe different bytes of the same length. Records inside a trusted prefix are not
+//! checksummed at open; each is still verified when it is read.
+//!
+//! File layout (integers little endian, varints LEB128): magic `SYS1`, version, 3 reserved bytes,
+//! the 40-byte block header verbatim, `len` u64, sample CRC-32 u32, `records` u32, `floor` u64,
+//! `last_seq` u64, `last_ts` i64, the last entry's sequence u64 and offset u32 (where appending
+//! resumes), then varint-counted sections: subjects (length and bytes each),
+//! message entries (one byte blob, see [`Summary::add_msg`]), tombstones (`seq - base_seq`), TTLs
+//! (`seq - base_seq`, zigzag `ts`, zigzag `ttl`), and a CRC-32 of everything before it.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::record::{self, BlockHeader, Decoded, Record, HEADER_LEN};
+use crate::jetstream::store::file_msg_size;
+use crate::jetstream::store::varint::{put_varint, unzigzag, zigzag, Cursor};
+
+const MAGIC: [u8; 4] = *b"SYS1";
+const VERSION: u8 = 1;
+/// Bytes at the end of the summarised prefix whose checksum ties a summary to its block.
+pub(crate) const SAMPLE: u64 = 64 << 10;
+const FIXED_LEN: usize = 8 + HEADER_LEN + 8 + 4 + 4 + 8 + 8 + 8 + 8 + 4;
+
+const E_HDR: u64 = 1;
+const E_TTL: u64 = 2;
+
+/// One message record as a summary lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SummaryMsg {
+    pub seq: u64,
+    pub offset: u32,
+    /// Index into the summary's subjects.
+    pub subject: u32,
+    pub size: u32,
+    pub hdr: bool,
+    pub ttl: bool,
+}
+
+/// What one block holds, up to `len` bytes; see the module doc.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Summary {
+    /// Bytes of the block described, from its start.
+    pub len: u64,
+    /// Message records (live or not).
+    pub records: u32,
+    /// Highest floor found in the records (the header's floor is not included).
+    pub floor: u64,
+    /// Highest sequence of any message record and its time; `(0, 0)` without one.
+    pub last: (u64, i64),
+    /// Sequences with a tombstone in this block.
+    pub dead: Vec<u64>,
+    /// `(seq, ts, ttl)` of messages stored with a TTL, in sequence order.
+    pub ttls: Vec<(u64, i64, i64)>,
+    subjects: Vec<Box<str>>,
+    subject_ids: HashMap<Box<str>, u32>,
+    entries: Vec<u8>,
+    prev: (u64, u32),
+}
+
+/// A byte range of a block, read to check a summary against it.
+pub(crate) fn sample_range(len: u64) -> Range<u64> {
+    len.saturating_sub(SAMPLE).max(HEADER_LEN as u64)..len
+}
+
+impl Summary {
+    /// The subject with this index.
+    pub fn subject(&self, i: u32) -> &str {
+        &self.subjects[i as usize]
+    }
+
+    pub fn subject_count(&self) -> usize {
+        self.subjects.len()
+    }
+
+    /// Add a message record. Entries are four varints: sequence and offset as deltas from the
+    /// previous entry, `subject << 2 | ttl << 1 | hdr`, and the accounted size.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_msg(&mut self, seq: u64, ts: i64, subject: &str, size: u32, offset: u32, hdr: bool, ttl: Option<i64>) {
+        let sid = match self.subject_ids.get(subject) {
+            Some(&i) => i,
+            None => {
+                let i = self.subjects.len() as u32;
+                self.subjects.push(subject.into());
+                self.subject_ids.insert(subject.into(), i);
+                i
+            }
+        };
+        put_varint(&mut self.entries, seq.wrapping_sub(self.prev.0));
+        put_varint(&mut self.entries, offset.wrapping_sub(self.prev.1) as u64);
+        let flags = if hdr { E_HDR } else { 0 } | if ttl.is_some() { E_TTL } else { 0 };
+        put_varint(&mut self.entries, (sid as u64) << 2 | flags);
+        put_varint(&mut self.entries, size as u64);
+        self.prev = (seq, offset);
+        self.records += 1;
+        if seq >= self.last.0 {
+            self.last = (seq, ts);
+        }
+        if let Some(ttl) = ttl {
+            self.ttls.push((seq, ts, ttl));
+        }
+    }
+
+    /// Every message entry, in record order.
+    pub fn for_each_msg(&self, mut f: impl FnMut(SummaryMsg)) {
+        let mut c = Cursor::new(&self.entries, 0);
+        let mut prev = (0u64, 0u32);
+        while !c.is_done() {
+            let (Some(ds), Some(doff), Some(sf), Some(size)) = (c.varint(), c.varint(), c.varint(), c.varint()) else {
+                debug_assert!(false, "summary entries end mid-entry");
+                return;
+            };
+            if (sf >> 2) as usize >= self.subjects.len() {
+                debug_assert!(false, "summary entry names no subject");
+                return;
+            }
+            prev = (prev.0.wrapping_add(ds), prev.1.wrapping_add(doff as u32));
+            f(SummaryMsg {
+                seq: prev.0,
+                offset: prev.1,
+                subject: (sf >> 2) as u32,
+                size: size as u32,
+                hdr: sf & E_HDR != 0,
+                ttl: sf & E_TTL != 0,
+            });
+        }
+    }
+
+    /// The TTL of message `seq`, if it was stored with one.
+    pub fn ttl_of(&self, seq: u64) -> Option<(i64, i64)> {
+        let i = self.ttls.binary_search_by_key(&seq, |t| t.0).ok()?;
+        Some((self.ttls[i].1, self.ttls[i].2))
+    }
+
+    /// Decode and add the records of `bytes`, which are the block's bytes from offset `at` on; stops
+    /// at the first record that is torn, corrupt or not valid UTF-8 in its subject. Returns the
+    /// offset after the last valid record (also the new `len`) and how many records were read.
+    pub fn scan(&mut self, header: &BlockHeader, bytes: &[u8], at: u64) -> (u64, u64) {
+        let mut pos = 0usize;
+        let mut read = 0u64;
+        while let Decoded::Ok(rec, len) = record::decode(&bytes[pos..], header) {
+            let offset = at + pos as u64;
+            match rec {
+                Record::Msg(m) => {
+                    let Ok(subject) = std::str::from_utf8(m.subject) else {
+                        break;
+                    };
+                    if let Some(f) = m.floor {
+                        self.floor = self.floor.max(f);
+                    }
+                    let size = file_msg_size(m.subject.len(), m.hdr.len(), m.data.len()) as u32;
+                    self.add_msg(m.seq, m.ts, subject, size, offset as u32, !m.hdr.is_empty(), m.ttl);
+                }
+                Record::Tombstone(seq) => self.dead.push(seq),
+                Record::Floor(f) => self.floor = self.floor.max(f),
+            }
+            read += 1;
+            pos += len;
+        }
+        self.len = at + pos as u64;
+        (self.len, read)
+    }
+
+    /// The summary file's bytes. `header` is the block's first [`HEADER_LEN`] bytes and
+    /// `sample_crc` the CRC-32 of the block's bytes in [`sample_range`]`(self.len)`.
+    pub fn encode(&self, header: &[u8], sample_crc: u32) -> Vec<u8> {
+        let base = BlockHeader::decode(header).map_or(0, |h| h.base_seq);
+        let mut out = Vec::with_capacity(FIXED_LEN + self.entries.len() + 64);
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&[VERSION, 0, 0, 0]);
+        out.extend_from_slice(&header[..HEADER_LEN]);
+        out.extend_from_slice(&self.len.to_le_bytes());
+        out.extend_from_slice(&sample_crc.to_le_bytes());
+        out.extend_from_slice(&self.records.to_le_bytes());
+        out.extend_from_slice(&self.floor.to_le_bytes());
+        out.extend_from_slice(&self.last.0.to_le_bytes());
+        out.extend_from_slice(&self.last.1.to_le_bytes());
+        out.extend_from_slice(&self.prev.0.to_le_bytes());
+        out.extend_from_slice(&self.prev.1.to_le_bytes());
+        put_varint(&mut out, self.subjects.len() as u64);
+        for s in &self.subjects {
+            put_varint(&mut out, s.len() as u64);
+            out.extend_from_slice(s.as_bytes());
+        }
+        put_varint(&mut out, self.entries.len() as u64);
+        out.extend_from_slice(&self.entries);
+        put_varint(&mut out, self.dead.len() as u64);
+        for &seq in &self.dead {
+            put_varint(&mut out, seq.wrapping_sub(base));
+        }
+        put_varint(&mut out, self.ttls.len() as u64);
+        for &(seq, ts, ttl) in &self.ttls {
+            put_varint(&mut out, seq.wrapping_sub(base));
+            put_varint(&mut out, zigzag(ts));
+            put_varint(&mut out, zigzag(ttl));
+        }
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    /// Parse a summary file (reusing its buffer for the entries); `None` when it is damaged or of
+    /// another version. Returns the block header bytes it was written for and the sample CRC.
+    pub fn decode(mut buf: Vec<u8>) -> Option<(Summary, [u8; HEADER_LEN], u32)> {
+        let body_len = buf.len().checked_sub(4)?;
+        if body_len < FIXED_LEN || crc32fast::hash(&buf[..body_len]).to_le_bytes() != buf[body_len..] {
+            return None;
+        }
+        if buf[0..4] != MAGIC || buf[4] != VERSION {
+            return None;
+        }
+        let header: [u8; HEADER_LEN] = buf[8..8 + HEADER_LEN].try_into().ok()?;
+        let base = BlockHeader::decode(&header)?.base_seq;
+        let mut c = Cursor::new(&buf[..body_len], 8 + HEADER_LEN);
+        let mut fixed = |n: usize| c.bytes(n);
+        let len = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
+        let sample_crc = u32::from_le_bytes(fixed(4)?.try_into().ok()?);
+        let records = u32::from_le_bytes(fixed(4)?.try_into().ok()?);
+        let floor = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
+        let last_seq = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
+        let last_ts = i64::from_le_bytes(fixed(8)?.try_into().ok()?);
+        let prev_seq = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
+        let prev_offset = u32::from_le_bytes(fixed(4)?.try_into().ok()?);
+        let mut s = Summary {
+            len,
+            records,
+            floor,
+            last: (last_seq, last_ts),
+            prev: (prev_seq, prev_offset),
+            ..Default::default()
+        };
+        let n = usize::try_from(c.varint()?).ok()?;
+        for i in 0..n.min(body_len) {
+            let l = usize::try_from(c.varint()?).ok()?;
+            let name: Box<str> = std::str::from_utf8(c.bytes(l)?).ok()?.into();
+            s.subject_ids.insert(name.clone(), i as u32);
+            s.subjects.push(name);
+        }
+        let l = usize::try_from(c.varint()?).ok()?;
+        let entries = c.at..c.at.checked_add(l)?;
+        c.bytes(l)?;
+        let n = usize::try_from(c.varint()?).ok()?;
+        for _ in 0..n.min(body_len) {
+            s.dead.push(base.wrapping_add(c.varint()?));
+        }
+        let n = usize::try_from(c.varint()?).ok()?;
+        for _ in 0..n.min(body_len) {
+            let seq = base.wrapping_add(c.varint()?);
+            s.ttls.push((seq, unzigzag(c.varint()?), unzigzag(c.varint()?)));
+        }
+        if !c.is_done() || len < HEADER_LEN as u64 || len > u32::MAX as u64 || prev_offset as u64 >= len.max(1) {
+            return None;
+        }
+        // The entries stay in the file's buffer: no second copy of the largest section.
+        buf.copy_within(entries.clone(), 0);
+        buf.truncate(entries.len());
+        s.entries = buf;
+        Some((s, header, sample_crc))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jetstream::store::stream::NewMsg;
+
+    const H: BlockHeader = BlockHeader { base_seq: 10, base_ts: 1_000, floor: 4 };
+
+    fn block() -> Vec<u8> {
+        let mut out = H.encode().to_vec();
+        for seq in 10..20u64 {
+            let hdr: &[u8] = if seq % 3 == 0 { b"NATS/1.0\r\n\r\n" } else { b"" };
+            let ttl = (seq == 12).then_some(5_000);
+            let subject = format!("s.{}", seq % 4);
+            let m = NewMsg { seq, ts: 1_000 + seq as i64, subject: &subject, hdr, data: b"body", ttl, floor: 8 };
+            record::encode_msg(&mut out, &H, &m, seq == 15);
+        }
+        record::encode_tombstone(&mut out, &H, 13);
+        record::encode_floor(&mut out, 11);
+        out
+    }
+
+    fn scanned(bytes: &[u8]) -> Summary {
+        let mut s = Summary::default();
+        s.scan(&H, &bytes[HEADER_LEN..], HEADER_LEN as u64);
+        s
+    }
+
+    fn msgs(s: &Summary) -> Vec<SummaryMsg> {
+        let mut v = Vec::new();
+        s.for_each_msg(|m| v.push(m));
+        v
+    }
+
+    #[test]
+    fn scan_lists_messages_tombstones_ttls_and_floors() {
+        let bytes = block();
+        let s = scanned(&bytes);
+        assert_eq!(s.len, bytes.len() as u64);
+        assert_eq!((s.records, s.floor, s.last), (10, 11, (19, 1_019)));
+        assert_eq!(s.dead, vec![13]);
+        assert_eq!(s.ttl_of(12), Some((1_012, 5_000)));
+        let m = msgs(&s);
+        assert_eq!(m.len(), 10);
+        assert_eq!(m[0].offset, HEADER_LEN as u32);
+        assert_eq!((m[2].seq, m[2].hdr, m[2].ttl), (12, true, true));
+        assert_eq!(s.subject(m[3].subject), "s.1");
+        assert_eq!(m[0].size as u64, file_msg_size(3, 0, 4));
+    }
+
+    #[test]
+    fn encode_decode_round_trips_and_keeps_appending() {
+        let bytes = block();
+        let s = scanned(&bytes);
+        let enc = s.encode(&bytes[..HEADER_LEN], 77);
+        let (d, header, crc) = Summary::decode(enc).expect("decodes");
+        assert_eq!((header.as_slice(), crc), (&bytes[..HEADER_LEN], 77));
+        assert_eq!((d.len, d.records, d.floor, d.last), (s.len, s.records, s.floor, s.last));
+        assert_eq!((d.dead.clone(), d.ttls.clone()), (s.dead.clone(), s.ttls.clone()));
+        assert_eq!(msgs(&d), msgs(&s));
+        // A decoded summary continues its delta encoding where it stopped.
+        let mut a = d.clone();
+        let mut b = s.clone();
+        a.add_msg(20, 0, "s.9", 9, 900, false, None);
+        b.add_msg(20, 0, "s.9", 9, 900, false, None);
+        assert_eq!(msgs(&a), msgs(&b));
+    }
+
+    #[test]
+    fn damaged_or_truncated_summaries_are_rejected() {
+        let bytes = block();
+        let enc = scanned(&bytes).encode(&bytes[..HEADER_LEN], 1);
+        for cut in 0..enc.len() {
+            assert!(Summary::decode(enc[..cut].to_vec()).is_none(), "cut at {cut}");
+        }
+        for i in 0..enc.len() {
+            let mut bad = enc.clone();
+            bad[i] ^= 0x10;
+            assert!(Summary::decode(bad).is_none(), "flip at {i}");
+        }
+    }
+
+    #[test]
+    fn sample_range_stays_after_the_header() {
+        assert_eq!(sample_range(HEADER_LEN as u64), HEADER_LEN as u64..HEADER_LEN as u64);
+        assert_eq!(sample_range(1000), HEADER_LEN as u64..1000);
+        assert_eq!(sample_range(SAMPLE + 5000), 5000..SAMPLE + 5000);
+    }
+}
