@@ -146,10 +146,13 @@ impl<W: AsyncWrite + Unpin + Send + 'static> Writer<W> {
     /// Cancel-safe: a batch, once taken from the queue, is written by this or a later call.
     async fn step(&mut self, outbound: &Outbound) -> Option<CloseReason> {
         if self.writing.is_none() {
-            let Some(wr) = self.wr.take() else {
+            if self.wr.is_none() {
                 return std::future::pending().await;
-            };
+            }
+            // The write half is taken only once a batch is in hand: a call cancelled while it waits
+            // must leave it in place.
             let batch = outbound.next_batch().await;
+            let wr = self.wr.take().expect("checked above");
             self.writing = Some(Box::pin(write_batch(wr, batch, self.deadline)));
         }
         let done = self.writing.as_mut()?.await;
@@ -918,6 +921,26 @@ mod tests {
         assert_eq!(&got[..20_000], &first[..]);
         assert!(got[20_000..].iter().all(|b| *b == 7));
         assert!(interrupted > 0, "the slow reader should have held some write up");
+    }
+
+    #[tokio::test]
+    async fn waiting_for_a_batch_can_be_interrupted_without_losing_the_socket() {
+        let (mut client, socket) = tokio::io::duplex(1024);
+        let outbound = Outbound::new(1 << 20);
+        let mut writer = Writer::new(socket, Duration::from_secs(1));
+        for _ in 0..3 {
+            tokio::select! {
+                _ = writer.step(&outbound) => panic!("nothing was queued"),
+                _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+            }
+        }
+        outbound.push_bytes(b"still here");
+        outbound.flush();
+        let step = tokio::time::timeout(Duration::from_secs(2), writer.step(&outbound)).await;
+        assert_eq!(step.expect("the writer still has its socket"), None);
+        let mut got = [0u8; 10];
+        client.read_exact(&mut got).await.expect("the socket is still open");
+        assert_eq!(&got, b"still here");
     }
 
     #[tokio::test]
