@@ -220,6 +220,7 @@ struct Handler {
     connect_expiry: u32,
     max_packet_size: usize,
     /// Topic aliases the client set up (MQTT 5; boxed, as few clients use them).
+    #[allow(clippy::box_collection, reason = "one pointer instead of an empty map inline in every connection")]
     aliases: Option<Box<HashMap<u16, String>>>,
     /// Whom the client certificate names (`verify_and_map`); boxed, as most listeners do not map.
     cert_user: Option<Box<CertUser>>,

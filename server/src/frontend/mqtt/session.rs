@@ -62,6 +62,7 @@ pub struct Link {
     /// The client's Topic Alias Maximum: how many aliases we may assign towards it.
     pub topic_alias_max: u16,
     /// Topic aliases assigned towards the client (boxed: most clients allow none).
+    #[allow(clippy::box_collection, reason = "one pointer instead of an empty map inline in every connection")]
     aliases: Option<Box<HashMap<String, u16>>>,
     /// The connection's Will, published if it ends without a normal DISCONNECT (boxed: most
     /// connections have none, and a Will with its properties is large).
