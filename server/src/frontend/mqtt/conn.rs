@@ -302,6 +302,9 @@ impl Handler {
                 }
                 end = writer.step(&conn.outbound) => {
                     if let Some(reason) = end {
+                        // Packets that arrived before the queue closed (a PUBLISH just before a takeover
+                        // or an administrative kick) are still handled, as when they win the race.
+                        self.process_arrived(&mut rd, &mut buf).await;
                         return reason;
                     }
                 }
@@ -321,6 +324,20 @@ impl Handler {
                         next_tick = now + tick_every;
                     }
                 }
+            }
+        }
+    }
+
+    /// Reads and handles what the socket already holds, without waiting for more.
+    async fn process_arrived<R: ReadSide>(&mut self, rd: &mut R, buf: &mut BytesMut) {
+        loop {
+            let read = tokio::select! {
+                biased;
+                read = fill(rd, buf) => read,
+                () = std::future::ready(()) => return,
+            };
+            if !matches!(read, Ok(n) if n > 0) || self.process(buf).is_err() {
+                return;
             }
         }
     }
