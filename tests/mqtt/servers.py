@@ -60,10 +60,12 @@ def accepts(port: int) -> bool:
 class Server:
     """One server under test: ``mqtt_port`` always, ``nats_port`` unless the target is mosquitto."""
 
-    def __init__(self, kind: Optional[str] = None, mqtt_block: str = "") -> None:
-        """``mqtt_block``: extra lines for the ``mqtt {}`` block (switchyard and nats-server)."""
+    def __init__(self, kind: Optional[str] = None, mqtt_block: str = "", config: str = "") -> None:
+        """``mqtt_block``: extra lines for the ``mqtt {}`` block; ``config``: top-level configuration lines
+        such as an ``authorization`` block (both for switchyard and nats-server)."""
         self.kind = kind or target()
         self.mqtt_block = mqtt_block
+        self.config = config
         self.workdir = Path(tempfile.mkdtemp(prefix="switchyard-mqtt-"))
         self.mqtt_port = free_port()
         self.nats_port = free_port()
@@ -82,8 +84,8 @@ class Server:
         conf = self.workdir / "server.conf"
         if self.kind == "switchyard":
             extra = []
-            if self.mqtt_block:
-                conf.write_text(f"mqtt {{\n{self.mqtt_block}\n}}\n")
+            if self.mqtt_block or self.config:
+                conf.write_text(f"{self.config}\nmqtt {{\n{self.mqtt_block}\n}}\n")
                 extra = ["-c", str(conf)]
             return [
                 switchyard_binary(), "-a", HOST, "-p", str(self.nats_port), "--no_http", "--no_websocket",
@@ -92,7 +94,7 @@ class Server:
         if self.kind == "nats-server":
             conf.write_text(
                 f'server_name: "mqtt-ref"\nlisten: "{HOST}:{self.nats_port}"\n'
-                f'jetstream {{ store_dir: "{store}" }}\n'
+                f'jetstream {{ store_dir: "{store}" }}\n{self.config}\n'
                 f'mqtt {{\nhost: "{HOST}", port: {self.mqtt_port}\n{self.mqtt_block}\n}}\n'
             )
             return [shutil.which("nats-server") or "/usr/sbin/nats-server", "-c", str(conf)]

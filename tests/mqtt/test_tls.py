@@ -1,8 +1,9 @@
-"""MQTT over TLS: the ``mqtt { tls { cert_file key_file ca_file verify } }`` block, with paho-mqtt and the
-mosquitto command-line clients (``--cafile``, ``--cert``/``--key``).
+"""MQTT over TLS: the ``mqtt { tls { cert_file key_file ca_file verify verify_and_map } }`` block, with
+paho-mqtt and the mosquitto command-line clients (``--cafile``, ``--cert``/``--key``).
 
 A throwaway PKI is made with the ``openssl`` command once per module: a CA, a server certificate for
-127.0.0.1 and localhost, and a client certificate, all signed by that CA.
+127.0.0.1 and localhost, and two client certificates (``CN=client``, which the ``verify_and_map`` tests
+configure as a user, and ``CN=stranger``, which they do not), all signed by that CA.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -45,7 +47,8 @@ class Pki:
         (self.dir / "server.ext").write_text(
             "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
         (self.dir / "client.ext").write_text("extendedKeyUsage=clientAuth\n")
-        for name in ("server", "client"):
+        (self.dir / "stranger.ext").write_text("extendedKeyUsage=clientAuth\n")
+        for name in ("server", "client", "stranger"):
             self.openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
                          "-keyout", f"{name}-key.pem", "-out", f"{name}.csr")
             self.openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem",
@@ -62,10 +65,11 @@ def pki():
         shutil.rmtree(root, ignore_errors=True)
 
 
-def tls_server(pki: Pki, verify: bool):
+def tls_server(pki: Pki, verify: bool, verify_and_map: bool = False, config: str = ""):
+    check = "verify_and_map: true" if verify_and_map else f'verify: {"true" if verify else "false"}'
     block = (f'tls {{\n cert_file: "{pki.path("server.pem")}"\n key_file: "{pki.path("server-key.pem")}"\n'
-             f' ca_file: "{pki.path("ca.pem")}"\n verify: {"true" if verify else "false"}\n timeout: 2\n}}')
-    return Server(mqtt_block=block)
+             f' ca_file: "{pki.path("ca.pem")}"\n {check}\n timeout: 2\n}}')
+    return Server(mqtt_block=block, config=config)
 
 
 @pytest.fixture
@@ -165,3 +169,69 @@ def test_verify_requires_a_client_certificate(server_verify, pki):
          "--cert", pki.path("client.pem"), "--key", pki.path("client-key.pem"), "-t", "verified", "-m", "cert"],
         timeout=10, capture_output=True)
     assert accepted.returncode == 0, accepted.stderr
+
+
+# The user the "client" certificate maps to may publish under mapped.> and subscribe under mapped.> and
+# watch.>; "other" is a password user that no certificate names.
+MAPPED_USERS = """authorization {
+  users = [
+    { user: "CN=client", permissions: { publish: "mapped.>", subscribe: ["mapped.>", "watch.>"] } }
+    { user: "other", password: "secret" }
+  ]
+}"""
+
+
+@pytest.fixture
+def server_map(pki):
+    srv = tls_server(pki, verify=True, verify_and_map=True, config=MAPPED_USERS).start()
+    try:
+        yield srv
+    finally:
+        srv.cleanup()
+
+
+def paho_cert(port: int, pki: Pki, version: int, cert: str) -> tuple:
+    """A paho client over TLS presenting certificate ``cert``, without user name or password: the client,
+    its CONNACK reason code, and the queues of its messages and SUBACK reason codes."""
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{cert}-{uuid.uuid4().hex[:8]}", protocol=version)
+    c.tls_set(ca_certs=pki.path("ca.pem"), certfile=pki.path(f"{cert}.pem"), keyfile=pki.path(f"{cert}-key.pem"))
+    messages: "queue.Queue" = queue.Queue()
+    connack: "queue.Queue" = queue.Queue()
+    subacks: "queue.Queue" = queue.Queue()
+    c.on_message = lambda _c, _u, m: messages.put(m)
+    c.on_connect = lambda _c, _u, _f, rc, _p: connack.put(rc)
+    c.on_subscribe = lambda _c, _u, _mid, rcs, _p: subacks.put(rcs)
+    c.connect(HOST, port, keepalive=30)
+    c.loop_start()
+    return c, connack.get(timeout=WAIT), messages, subacks
+
+
+@pytest.mark.parametrize("version", [mqtt.MQTTv311, mqtt.MQTTv5])
+def test_verify_and_map_authenticates_as_the_certificate_user_with_its_permissions(server_map, pki, version):
+    c, rc, got, subacks = paho_cert(server_map.mqtt_port, pki, version, "client")
+    try:
+        assert not rc.is_failure, f"CONNACK {rc}"
+        c.subscribe([("mapped/+", 1), ("watch/+", 1), ("elsewhere/+", 1)])
+        granted = [not r.is_failure for r in subacks.get(timeout=WAIT)]
+        assert granted == [True, True, False], "subscribe permissions of the mapped user"
+        c.publish("mapped/in", b"allowed", qos=1).wait_for_publish(timeout=WAIT)
+        m = got.get(timeout=WAIT)
+        assert (m.topic, m.payload) == ("mapped/in", b"allowed")
+        # Publishing is allowed under mapped.> only: this one is not routed to the watch/+ subscription.
+        c.publish("watch/out", b"denied", qos=1).wait_for_publish(timeout=WAIT)
+        c.publish("mapped/after", b"marker", qos=1).wait_for_publish(timeout=WAIT)
+        assert got.get(timeout=WAIT).payload == b"marker"
+        assert got.empty()
+    finally:
+        c.disconnect()
+        c.loop_stop()
+
+
+@pytest.mark.parametrize("version", [mqtt.MQTTv311, mqtt.MQTTv5])
+def test_verify_and_map_refuses_a_certificate_that_maps_to_no_user(server_map, pki, version):
+    c, rc, _, _ = paho_cert(server_map.mqtt_port, pki, version, "stranger")
+    try:
+        assert rc.is_failure and str(rc) == "Not authorized", f"CONNACK {rc}"
+    finally:
+        c.loop_stop()
+        c.disconnect()

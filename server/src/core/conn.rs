@@ -20,6 +20,7 @@ use parking_lot::Mutex;
 
 use super::client::{ClientId, CloseReason, Kind, Subscription};
 use super::outbound::Outbound;
+use super::small_map::SmallMap;
 
 /// Current time as Unix nanoseconds.
 pub fn now_nanos() -> i64 {
@@ -48,8 +49,9 @@ pub struct Connection {
     pub start: i64,
     pub outbound: Arc<Outbound>,
     pub meta: Mutex<ClientMeta>,
-    /// Subscriptions by the client's handle (NATS sid, or an MQTT front-end's own key).
-    pub subs: Mutex<BTreeMap<Bytes, Arc<Subscription>>>,
+    /// Subscriptions by the client's handle (NATS sid, or an MQTT front-end's own key), in handle order;
+    /// a [`SmallMap`], as most connections hold one or a few.
+    pub subs: Mutex<SmallMap<Bytes, Arc<Subscription>>>,
     pub in_msgs: AtomicU64,
     pub in_bytes: AtomicU64,
     /// Unix nanoseconds of the last inbound or outbound activity.
@@ -72,7 +74,7 @@ impl Connection {
             start: now,
             outbound: Arc::new(Outbound::new(max_pending)),
             meta: Mutex::new(ClientMeta::default()),
-            subs: Mutex::new(BTreeMap::new()),
+            subs: Mutex::new(SmallMap::new()),
             in_msgs: AtomicU64::new(0),
             in_bytes: AtomicU64::new(0),
             last_activity: AtomicI64::new(now),

@@ -1,6 +1,7 @@
 //! The routing core shared by every front-end: the subject trie, the router that delivers through it,
 //! subject mappings applied to what clients publish, the interface a receiver implements,
-//! per-connection outbound queues and server counters.
+//! per-connection outbound queues, the small ordered map a connection keeps its subscriptions in, and
+//! server counters.
 //!
 //! Nothing in here knows about sockets, protocols or JetStream; front-ends and internal services call
 //! into it, never the other way round.
@@ -11,6 +12,7 @@ pub mod internal;
 pub mod mapping;
 pub mod outbound;
 pub mod router;
+pub mod small_map;
 pub mod stats;
 pub mod sublist;
 
@@ -18,5 +20,6 @@ pub use client::{ClientId, CloseReason, Kind, Msg, Subscriber, Subscription};
 pub use mapping::{Mappings, Transform};
 pub use outbound::{Batch, Outbound, Push};
 pub use router::{PublishCtx, Router};
+pub use small_map::SmallMap;
 pub use stats::Stats;
 pub use sublist::{MatchCache, SubResult, Sublist};

@@ -1,4 +1,4 @@
-//! TLS for the listeners: the client port, WebSocket (`wss`) and monitoring (`https`).
+//! TLS for the listeners: the client port, WebSocket (`wss`), MQTT (`mqtts`) and monitoring (`https`).
 //!
 //! Input: a parsed [`TlsConfig`] (`tls { cert_file key_file ca_file verify verify_and_map timeout
 //! handshake_first min_version }`). [`Tls::new`] loads the PEM files once, when the server starts, into
@@ -160,7 +160,7 @@ pub fn mappable_users(config: &Config, kind: ConnectionType) -> Vec<&str> {
 }
 
 /// Whether `user` is a certificate identity that may not log in by name: a configured user without
-/// password or nkey that a listener with `verify_and_map` (the client port, or `wss`) could map, other
+/// password or nkey that a listener with `verify_and_map` (the client port, `wss` or MQTT) could map, other
 /// than `no_auth_user` (nats-server's `canTLSMap`). Without this, naming such a user in `CONNECT` on a
 /// listener that does not map would log in with no secret at all.
 pub fn requires_certificate(server: &Server, user: &str) -> bool {
@@ -175,6 +175,9 @@ pub fn requires_certificate(server: &Server, user: &str) -> bool {
     }
     if maps(server.websocket.as_ref().and_then(|ws| ws.tls.as_ref())) {
         kinds.push(ConnectionType::Websocket);
+    }
+    if maps(server.mqtt_settings.as_ref().and_then(|mqtt| mqtt.tls.as_ref())) {
+        kinds.push(ConnectionType::Mqtt);
     }
     config
         .authorization

@@ -24,10 +24,14 @@
 //!
 //! With a `tls {}` block the listener accepts TLS only, through the same [`Tls`] acceptor as the NATS
 //! client port (a handshake bounded by the block's `timeout`; `verify` requires a client certificate).
+//! With `verify_and_map` the certificate names the user, as on the client port: the client is
+//! authenticated as the configured user its subject or SAN maps to (user name and password in CONNECT
+//! are ignored), with that user's account and permissions; a certificate that maps to no user allowed
+//! on MQTT is refused with "not authorized".
 //!
-//! Not here: mapping a client certificate to a user (`verify_and_map` only requires one), the WebSocket upgrade
-//! (the WebSocket front-end's), credentials (the server's `Auth`, which also reads the `mqtt {}` block's
-//! `authorization` and `no_auth_user`), enhanced authentication (AUTH), clustering.
+//! Not here: the WebSocket upgrade (the WebSocket front-end's), credentials (the server's `Auth`, which
+//! also reads the `mqtt {}` block's `authorization` and `no_auth_user`), the certificate name rules
+//! ([`crate::tls::cert`]), enhanced authentication (AUTH), clustering.
 
 mod conn;
 pub mod message;
@@ -52,13 +56,13 @@ use tracing::{debug, info, warn};
 
 use switchyard_shared::mqtt::{topic, ProtocolLevel, QoS, ReasonCode, Will};
 
-use crate::config::{JetStreamConfig, MqttConfig, TlsConfig};
+use crate::config::{ConnectionType, JetStreamConfig, MqttConfig, TlsConfig};
 use crate::core::conn::now_nanos;
 use crate::core::internal::Outbox;
 use crate::core::{CloseReason, Kind, Msg};
 use crate::jetstream::store::SyncPolicy;
 use crate::server::{Server, StartError};
-use crate::tls::Tls;
+use crate::tls::{mappable_users, Tls};
 
 pub use monitor::{ClientInfo, MqttStatus, RetainedInfo, SessionInfo, SubscriptionInfo};
 pub use persist::{FilePersist, MemoryPersist, Persist, PersistError};
@@ -218,12 +222,7 @@ impl Mqtt {
             Persistence::Custom(p) => p.clone(),
         };
         let tls = match &settings.tls {
-            Some(config) => {
-                if config.verify_and_map {
-                    warn!("mqtt: verify_and_map requires a client certificate but does not map it to a user");
-                }
-                Some(Arc::new(Tls::new(config)?))
-            }
+            Some(config) => Some(Arc::new(Tls::new(config)?)),
             None => None,
         };
         let shared = Arc::new(Shared {
@@ -336,7 +335,7 @@ impl Mqtt {
                         match mqtt.tls.clone() {
                             None => {
                                 let (rd, wr) = stream.into_split();
-                                conn::serve(mqtt, server, rd, wr, addr).await;
+                                conn::serve(mqtt, server, rd, wr, addr, None).await;
                             }
                             // Boxed, so that the TLS state does not make every plain connection's task larger.
                             Some(tls) => Box::pin(serve_tls(mqtt, server, tls, stream, addr)).await,
@@ -366,7 +365,7 @@ impl Mqtt {
             return;
         };
         let (rd, wr) = tokio::io::split(stream);
-        conn::serve(self.clone(), server, rd, wr, addr).await;
+        conn::serve(self.clone(), server, rd, wr, addr, None).await;
         drop(permit);
     }
 
@@ -705,8 +704,9 @@ async fn serve_tls(
 ) {
     match tls.accept(stream).await {
         Ok(stream) => {
+            let cert_user = tls.cert_user(stream.get_ref().1, &mappable_users(&server.config, ConnectionType::Mqtt));
             let (rd, wr) = tokio::io::split(stream);
-            conn::serve(mqtt, server, rd, wr, addr).await;
+            conn::serve(mqtt, server, rd, wr, addr, cert_user).await;
         }
         Err(e) => debug!(%addr, error = %e, "MQTT TLS handshake failed"),
     }

@@ -37,7 +37,7 @@ use super::qos::{Incoming, Offer, OutMsg, Outgoing, Phase, RecResult, StoreKey};
 use super::retained::Retained;
 use crate::core::conn::{now_nanos, Connection};
 use crate::core::outbound::Push;
-use crate::core::{ClientId, CloseReason, Msg, Router, Subscriber, Subscription};
+use crate::core::{ClientId, CloseReason, Msg, Router, SmallMap, Subscriber, Subscription};
 
 /// What every session needs from the service, held without pointing back at it.
 pub struct Shared {
@@ -61,7 +61,9 @@ pub struct Link {
     pub max_packet_size: usize,
     /// The client's Topic Alias Maximum: how many aliases we may assign towards it.
     pub topic_alias_max: u16,
-    aliases: HashMap<String, u16>,
+    /// Topic aliases assigned towards the client (boxed: most clients allow none).
+    #[allow(clippy::box_collection, reason = "one pointer instead of an empty map inline in every connection")]
+    aliases: Option<Box<HashMap<String, u16>>>,
     /// The connection's Will, published if it ends without a normal DISCONNECT (boxed: most
     /// connections have none, and a Will with its properties is large).
     pub will: Option<Box<Will>>,
@@ -77,7 +79,7 @@ impl Link {
         will: Option<Will>,
     ) -> Self {
         let will = will.map(Box::new);
-        Link { generation, conn, level, max_packet_size, topic_alias_max, aliases: HashMap::new(), will }
+        Link { generation, conn, level, max_packet_size, topic_alias_max, aliases: None, will }
     }
 }
 
@@ -112,7 +114,8 @@ struct State {
     level: ProtocolLevel,
     /// Session Expiry Interval in seconds; 0 ends the session with its connection, `u32::MAX` never.
     expiry: u32,
-    subs: HashMap<String, SubEntry>,
+    /// Subscriptions by filter (a [`SmallMap`]: most sessions hold one or a few).
+    subs: SmallMap<String, SubEntry>,
     link: Option<Link>,
     out: Outgoing,
     incoming: Incoming,
@@ -182,7 +185,7 @@ impl Session {
             state: Mutex::new(State {
                 level,
                 expiry,
-                subs: HashMap::new(),
+                subs: SmallMap::new(),
                 link: None,
                 out,
                 incoming: Incoming::default(),
@@ -353,7 +356,7 @@ impl Session {
             return None;
         }
         st.ended = true;
-        let subs: Vec<Arc<Subscription>> = st.subs.drain().flat_map(|(_, e)| e.router).collect();
+        let subs: Vec<Arc<Subscription>> = st.subs.take_values().into_iter().flat_map(|e| e.router).collect();
         router.unsubscribe_all(subs.iter());
         if let Some(link) = &st.link {
             link.conn.subs.lock().clear();
@@ -814,16 +817,17 @@ impl Session {
             return Sent::TooLarge;
         }
         if link.topic_alias_max > 0 {
-            match link.aliases.get(&msg.topic) {
+            let aliases = link.aliases.get_or_insert_with(Box::default);
+            match aliases.get(&msg.topic) {
                 Some(&alias) => {
                     publish.topic = String::new();
                     publish.properties.topic_alias = Some(alias);
                 }
                 None => {
-                    let next = link.aliases.len() + 1;
+                    let next = aliases.len() + 1;
                     if next <= usize::from(link.topic_alias_max) {
                         let alias = next as u16;
-                        link.aliases.insert(msg.topic.clone(), alias);
+                        aliases.insert(msg.topic.clone(), alias);
                         publish.properties.topic_alias = Some(alias);
                     }
                 }
@@ -1031,7 +1035,7 @@ fn record(client_id: &str, st: &State) -> SessionRecord {
 
 /// Registers router subscriptions in a connection's subscription map (for `/connz`), keyed by filter
 /// and subject.
-fn register(conn_subs: &mut std::collections::BTreeMap<Bytes, Arc<Subscription>>, subs: &[Arc<Subscription>]) {
+fn register(conn_subs: &mut SmallMap<Bytes, Arc<Subscription>>, subs: &[Arc<Subscription>]) {
     for s in subs {
         conn_subs.insert(conn_key(&s.sid, &s.subject), s.clone());
     }
