@@ -52,7 +52,8 @@ if [ -n "${WASM_TESTS:-}" ]; then
   dir="$(mktemp -d)"
   ports="$(node -e 'const n=require("net");const f=()=>new Promise(r=>{const s=n.createServer().listen(0,"127.0.0.1",()=>{const p=s.address().port;s.close(()=>r(p))})});Promise.all([f(),f()]).then(p=>console.log(p.join(" ")))')"
   read -r tcp ws <<<"$ports"
-  printf 'listen: "127.0.0.1:%s"\nwebsocket { host: "127.0.0.1", port: %s, no_tls: true }\n' "$tcp" "$ws" >"$dir/server.conf"
+  printf 'listen: "127.0.0.1:%s"\nwebsocket { host: "127.0.0.1", port: %s, no_tls: true }\njetstream { store_dir: "%s" }\n' \
+    "$tcp" "$ws" "$dir/js" >"$dir/server.conf"
   nats-server -c "$dir/server.conf" >"$dir/server.log" 2>&1 &
   server=$!
   trap 'kill $server 2>/dev/null; rm -rf "$dir"' EXIT
