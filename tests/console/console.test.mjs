@@ -476,8 +476,8 @@ function securedServer(monitorBlock) {
 }
 
 /** Runs `body(page)` in a fresh browser context against `srv`; drops the expected 401 console lines. */
-async function withPage(srv, body) {
-  const srvSite = await consoleUrl(srv);
+async function withPage(srv, body, { staticDir } = {}) {
+  const srvSite = await consoleUrl(srv, staticDir);
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, onExternalRequest });
   const p = await newPage(ctx);
   try {
@@ -525,25 +525,31 @@ test("auth: NATS credentials are asked for, and permission errors are shown plai
   }
 });
 
-test("auth: monitoring credentials are asked for by the console's own form", async (t) => {
+test("auth: monitoring credentials are asked for by the console's own form", async () => {
   const secured = securedServer("monitor { http_auth { users: [ { user: admin, password: s3cret } ] } }");
   await secured.start();
   try {
-    const bundle = await consoleUrl(secured);
-    const status = await fetch(bundle.url).then((r) => r.status);
-    await bundle.close();
-    if (status === 401) {
-      t.skip("the server asks for credentials before serving the console bundle itself");
-      return;
-    }
-    await withPage(secured, async (p) => {
-      await p.locator("#login").waitFor(WAIT);
-      assert.match(await p.locator("#login").innerText(), /monitoring port asks for credentials/);
-      await signIn(p, "admin", "s3cret");
-      await p.locator("#stat-server .stat-value", { hasText: "console-auth" }).waitFor(WAIT);
-      await natsConnected(p);
-      await shot("auth-monitoring", p);
-    });
+    // Served by the server itself, the console is behind the same credentials: the browser asks.
+    const direct = await fetch(secured.url);
+    assert.equal(direct.status, 401);
+    assert.match(direct.headers.get("www-authenticate") ?? "", /^Basic /);
+    const basic = Buffer.from("admin:s3cret").toString("base64");
+    const signedIn = await fetch(secured.url, { headers: { authorization: `Basic ${basic}` } });
+    assert.equal(signedIn.status, 200);
+    assert.match(await signedIn.text(), /<html/i);
+    // Served from another web server in front of the monitoring port, the console asks with its form.
+    await withPage(
+      secured,
+      async (p) => {
+        await p.locator("#login").waitFor(WAIT);
+        assert.match(await p.locator("#login").innerText(), /monitoring port asks for credentials/);
+        await signIn(p, "admin", "s3cret");
+        await p.locator("#stat-server .stat-value", { hasText: "console-auth" }).waitFor(WAIT);
+        await natsConnected(p);
+        await shot("auth-monitoring", p);
+      },
+      { staticDir: path.join(root, "static") },
+    );
   } finally {
     await secured.stop();
   }

@@ -125,8 +125,7 @@ const TYPES = {
  * monitoring port, so a rebuilt bundle can be tried without rebuilding the server. Resolves with
  * the URL to open.
  */
-export function consoleUrl(server) {
-  const dir = process.env.CONSOLE_STATIC;
+export function consoleUrl(server, dir = process.env.CONSOLE_STATIC) {
   if (!dir) return Promise.resolve({ url: server.url, close: async () => {} });
   const staticDir = path.resolve(dir);
   const proxy = http.createServer((req, res) => {
