@@ -76,7 +76,8 @@ pub trait Transport: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     type Read: AsyncRead + Unpin + Send + 'static;
     type Write: AsyncWrite + Unpin + Send + 'static;
     fn split(self) -> (Self::Read, Self::Write);
-    /// Closes the connection once the writer is done with it.
+    /// Closes the connection once the writer is done with it, when the client is not refused (a
+    /// refused client gets [`linger`] instead, which shuts the write side down itself).
     fn close(wr: Self::Write) -> impl std::future::Future<Output = ()> + Send;
 }
 
@@ -86,8 +87,7 @@ impl Transport for TcpStream {
     fn split(self) -> (Self::Read, Self::Write) {
         self.into_split()
     }
-    /// Drops the socket; [`run`] has already sent the FIN where the client still had something to
-    /// hear (see [`linger`]).
+    /// Drops the socket in one step, without a separate FIN.
     fn close(wr: Self::Write) -> impl std::future::Future<Output = ()> + Send {
         wr.forget();
         std::future::ready(())
@@ -164,8 +164,9 @@ async fn run<T: Transport>(server: Arc<Server>, mut session: Session, stream: T)
     if let Some(mut wr) = write_half {
         if reason.client_may_still_send() {
             linger(&mut rd, &mut wr).await;
+        } else {
+            T::close(wr).await;
         }
-        T::close(wr).await;
     }
 }
 
