@@ -3,6 +3,7 @@
 //! [`stream_form`]), [`kv`] and [`kv_bucket`], [`objects`] and [`object_bucket`], [`tester`],
 //! [`mqtt`] and [`settings`].
 
+pub mod bucket_list;
 pub mod connections;
 pub mod consumers;
 pub mod kv;
