@@ -42,7 +42,7 @@ echo "test.sh: target $SWITCHYARD_TARGET ($([ "$SWITCHYARD_TARGET" = nats-server
 
 # Debug mode: compiling the test dependencies (async-nats and friends) unoptimised is quicker
 # than optimising and LTO-linking them, even though nothing is shared with the release build.
-run cargo cargo test --workspace
+run cargo cargo test --workspace --no-fail-fast
 # shared must keep building for the browser; a short fuzz run of its parsers (FUZZ_SECONDS=0 skips it).
 run wasm ./scripts/check-wasm.sh
 if [ "${FUZZ_SECONDS:-5}" -gt 0 ]; then
@@ -105,8 +105,19 @@ if [ -f "$logs/browserref.log" ]; then
   failures=$((failures + $(count '[0-9]+ failed;' "$logs/browserref.log")))
 fi
 
+# What failed, by name, from each failed step's log (the step's own output holds the details).
+failures_named() {
+  grep -hE -e '^test .* \.\.\. FAILED$' -e '^not ok [0-9]+ - ' -e '^(FAILED|ERROR) [^ ]+' \
+    -e '^(tests/|[a-z_]+\.py)[^ ]*::[^ ]+ FAILED' "$@" 2>/dev/null | sort -u | head -n 40
+}
+
 echo
 echo "==> summary"
 printf '  %s\n' "${steps[@]}"
+named="$(failures_named "$logs"/*.log)"
+if [ -n "$named" ]; then
+  echo "failed:"
+  sed 's/^/  /' <<<"$named"
+fi
 echo "total: $passed passed, $failures failed"
 exit "$failed"
