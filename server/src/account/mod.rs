@@ -16,7 +16,6 @@
 pub mod forward;
 pub mod service;
 pub mod stream;
-pub mod transform;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,12 +26,12 @@ use switchyard_shared::subject::{filters_overlap, is_subset};
 
 use crate::config::accounts::GLOBAL_ACCOUNT;
 use crate::config::{Config, Export, Import, ResponseType};
+use crate::core::mapping::{MappingError, Transform};
 use crate::core::{ClientId, Router, Stats, Subscriber, Subscription};
 
 use forward::Forwarder;
 use service::{ResponseRoute, Responses, ServiceImport, RESPONSE_THRESHOLD};
 use stream::StreamImport;
-use transform::{Transform, TransformError};
 
 /// The system account's name when the configuration names none.
 pub const DEFAULT_SYSTEM_ACCOUNT: &str = "$SYS";
@@ -52,7 +51,7 @@ pub enum AccountError {
     #[error("Error adding {kind} import \"{subject}\": account \"{account}\" is not defined")]
     UnknownAccount { kind: &'static str, subject: String, account: String },
     #[error("Error adding {kind} import \"{subject}\": {source}")]
-    Transform { kind: &'static str, subject: String, source: TransformError },
+    Transform { kind: &'static str, subject: String, source: MappingError },
 }
 
 /// One account.
@@ -172,16 +171,14 @@ impl Accounts {
                             return Err(AccountError::StreamImportNotAuthorized { subject: subject.clone() });
                         }
                         let dest = import.local_subject();
-                        let local = Transform::new(subject, &dest).map_err(|source| AccountError::Transform {
-                            kind: "stream",
-                            subject: subject.clone(),
-                            source,
+                        let local = Transform::for_import(subject, &dest).map_err(|source| {
+                            AccountError::Transform { kind: "stream", subject: subject.clone(), source }
                         })?;
                         let flow = Flow {
                             from: account.clone(),
                             from_subject: subject.clone(),
                             to: importer.name.clone(),
-                            to_subject: local.dest_pattern(),
+                            to_subject: local.destination_pattern(),
                         };
                         if forms_cycle(&flows, &flow) {
                             return Err(AccountError::ImportFormsCycle { kind: "stream", subject: subject.clone() });
@@ -212,7 +209,7 @@ impl Accounts {
                         let Some(response_type) = response_type else {
                             return Err(AccountError::ServiceImportNotAuthorized { subject: subject.clone() });
                         };
-                        let remote = Transform::new(to, subject).map_err(|source| AccountError::Transform {
+                        let remote = Transform::for_import(to, subject).map_err(|source| AccountError::Transform {
                             kind: "service",
                             subject: subject.clone(),
                             source,
@@ -221,7 +218,7 @@ impl Accounts {
                             from: importer.name.clone(),
                             from_subject: to.clone(),
                             to: account.clone(),
-                            to_subject: remote.dest_pattern(),
+                            to_subject: remote.destination_pattern(),
                         };
                         if forms_cycle(&flows, &flow) {
                             return Err(AccountError::ImportFormsCycle { kind: "service", subject: subject.clone() });

@@ -22,10 +22,10 @@ use bytes::Bytes;
 use parking_lot::Mutex;
 
 use crate::config::ResponseType;
+use crate::core::mapping::Transform;
 use crate::core::{ClientId, Msg, Subscriber, Subscription};
 
 use super::forward::Forwarder;
-use super::transform::Transform;
 
 /// How long a forwarded request waits for responses (nats-server's default response threshold).
 pub const RESPONSE_THRESHOLD: Duration = Duration::from_secs(120);
@@ -124,7 +124,8 @@ impl Subscriber for ServiceImport {
     }
 
     fn deliver(&self, _sub: &Subscription, msg: &Msg<'_>) -> bool {
-        let subject = self.remote.apply(msg.subject);
+        // The router only hands over subjects that match the import's source.
+        let subject = self.remote.apply(msg.subject).unwrap_or_else(|| Bytes::copy_from_slice(msg.subject));
         let reply = msg.reply.map(|r| self.responses.open(r, Instant::now()));
         let request = Msg { subject: &subject, reply: reply.as_ref(), headers: msg.headers, payload: msg.payload };
         self.into.publish(&subject, &request).0

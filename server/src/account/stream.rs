@@ -10,10 +10,12 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+
+use crate::core::mapping::Transform;
 use crate::core::{ClientId, Msg, Subscriber, Subscription};
 
 use super::forward::Forwarder;
-use super::transform::Transform;
 
 /// The link of one stream import.
 pub struct StreamImport {
@@ -34,7 +36,8 @@ impl Subscriber for StreamImport {
     }
 
     fn deliver(&self, _sub: &Subscription, msg: &Msg<'_>) -> bool {
-        let subject = self.local.apply(msg.subject);
+        // The router only hands over subjects that match the import's source.
+        let subject = self.local.apply(msg.subject).unwrap_or_else(|| Bytes::copy_from_slice(msg.subject));
         let local = Msg { subject: &subject, ..*msg };
         self.into.publish(&subject, &local).0
     }

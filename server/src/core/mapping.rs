@@ -145,6 +145,41 @@ impl Transform {
         })
     }
 
+    /// Compiles the subject rewrite of an account import, where a `*` in the destination takes the
+    /// source's next captured `*` token, in order (nats-server tokenizes import subjects this way):
+    /// `a.*.*` → `x.*.*` is `a.*.*` → `x.$1.$2`. `$N` and the template functions work as in
+    /// [`Transform::new`].
+    pub fn for_import(src: &str, dest: &str) -> Result<Transform, MappingError> {
+        let mut stars = 0;
+        let dest: Vec<String> = dest
+            .split('.')
+            .map(|t| {
+                if t == "*" {
+                    stars += 1;
+                    format!("${stars}")
+                } else {
+                    t.to_owned()
+                }
+            })
+            .collect();
+        Transform::new(src, &dest.join("."))
+    }
+
+    /// The destination as a subject pattern: its literal tokens, `*` for every token taken from or
+    /// computed on the subject, and `>` for the rest (what the transform can produce, for cycle checks).
+    pub fn destination_pattern(&self) -> String {
+        let tokens: Vec<String> = self
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::Literal(b) => String::from_utf8_lossy(b).into_owned(),
+                Part::Rest => ">".to_owned(),
+                _ => "*".to_owned(),
+            })
+            .collect();
+        tokens.join(".")
+    }
+
     /// The source pattern (`>` when it was given empty).
     pub fn source(&self) -> &str {
         &self.src
@@ -828,5 +863,28 @@ mod tests {
         let scoped = [WeightedDest { subject: "east", weight: 100, cluster_scoped: true }];
         let m = Mappings::new(vec![Mapping::new("a", &scoped).unwrap()]);
         assert_eq!(m.apply(b"a").unwrap(), "a", "cluster-scoped destinations are never chosen");
+    }
+
+    #[test]
+    fn import_templates_take_captured_wildcards_in_order_or_by_number() {
+        let apply = |src: &str, dest: &str, subject: &str| {
+            let t = Transform::for_import(src, dest).unwrap();
+            String::from_utf8(t.apply(subject.as_bytes()).unwrap().to_vec()).unwrap()
+        };
+        assert_eq!(apply("events.>", "from_a.events.>", "events.x.y"), "from_a.events.x.y");
+        assert_eq!(apply("help", "ask", "help"), "ask");
+        assert_eq!(apply("a.*.b.*", "x.*.*", "a.1.b.2"), "x.1.2");
+        assert_eq!(apply("a.*.b.*", "x.$2.$1", "a.1.b.2"), "x.2.1");
+        assert_eq!(apply("a.*.>", "y.{{wildcard(1)}}.>", "a.1.c.d"), "y.1.c.d");
+        assert!(Transform::for_import("a.*", "x.*.*").is_err());
+        assert!(Transform::for_import("a.*", "x.>").is_err());
+        assert!(Transform::for_import("a", "x.$1").is_err());
+    }
+
+    #[test]
+    fn the_destination_pattern_has_wildcards_where_tokens_come_from_the_subject() {
+        assert_eq!(Transform::for_import("events.>", "events.>").unwrap().destination_pattern(), "events.>");
+        assert_eq!(Transform::for_import("a.*.b.*", "x.$2.c.*").unwrap().destination_pattern(), "x.*.c.*");
+        assert_eq!(Transform::new("a.*", "p.{{partition(3,1)}}").unwrap().destination_pattern(), "p.*");
     }
 }
