@@ -4,43 +4,14 @@
 import { spawn, execFile } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { freePort, waitForPort } from "../ports.mjs";
+
 export const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, "../..");
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForPort(port, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, "127.0.0.1");
-      s.once("connect", () => {
-        s.destroy();
-        resolve();
-      });
-      s.once("error", () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`port ${port} did not open`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
-}
 
 /** The switchyard binary: SWITCHYARD_BIN, else the release build in the target directory. */
 export function switchyardBin() {
@@ -81,7 +52,7 @@ export class Switchyard {
     fs.closeSync(log);
     const exited = new Promise((_, reject) =>
       this.proc.once("exit", (c) => reject(new Error(`switchyard exited (${c}): ${this.logText()}`))));
-    await Promise.race([Promise.all([waitForPort(this.port), waitForPort(this.httpPort), waitForPort(this.wsPort)]), exited]);
+    await Promise.race([Promise.all([waitForPort(this.port, 20_000), waitForPort(this.httpPort, 20_000), waitForPort(this.wsPort, 20_000)]), exited]);
     this.proc.removeAllListeners("exit");
   }
 

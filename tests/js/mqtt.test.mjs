@@ -6,10 +6,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import net from "node:net";
 import mqtt from "mqtt";
 import { connect as natsConnect } from "@nats-io/transport-node";
-import { TestServer, freePort, isReference } from "./server.mjs";
+import { TestServer, isReference } from "./server.mjs";
+import { freePort, waitForPort } from "../ports.mjs";
 
 const WAIT_MS = 3_000;
 const HOST = "127.0.0.1";
@@ -43,23 +43,6 @@ class MqttServer extends TestServer {
 
   get wsUrl() {
     return `ws://${HOST}:${this.wsPort}/mqtt`;
-  }
-}
-
-async function waitForPort(port) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const socket = net.connect({ host: HOST, port });
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} never accepted connections`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

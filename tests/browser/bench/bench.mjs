@@ -18,7 +18,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { freePort } from "../servers.mjs";
+import { freePort, waitForPort } from "../../ports.mjs";
 import { bundle } from "./cjs-bundle.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,25 +41,6 @@ function parseArgs(argv) {
   });
   if (!opts.bin) opts.bin = opts.server === "switchyard" ? path.join(root, "target/release/switchyard") : "nats-server";
   return opts;
-}
-
-function waitForPort(port, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = net.connect(port, "127.0.0.1");
-      s.once("connect", () => {
-        s.destroy();
-        resolve();
-      });
-      s.once("error", () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`port ${port} did not open`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
 }
 
 /** Starts the server under test on free ports; resolves with `{tcpPort, wsUrl, stop()}`. */
