@@ -107,7 +107,7 @@ impl Transport for tokio_rustls::server::TlsStream<TcpStream> {
 }
 
 /// Serves one client connection to the end.
-async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, _permit: OwnedSemaphorePermit) {
+async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, permit: OwnedSemaphorePermit) {
     let _ = stream.set_nodelay(true);
     server.stats.total_connections.fetch_add(1, Ordering::Relaxed);
     let conn = Arc::new(Connection::new(server.registry.next_cid(), Kind::Client, addr, server.config.max_pending));
@@ -116,7 +116,7 @@ async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, _permit
     let mut session = Session::new(server.clone(), conn.clone());
     let Some(tls) = server.tls.clone() else {
         session.greet();
-        return run(server, session, stream).await;
+        return run(server, session, stream, permit).await;
     };
     match tls.start_client(stream, session.info_line().as_bytes()).await {
         Ok((stream, info_pending)) => {
@@ -128,7 +128,7 @@ async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, _permit
             if info_pending {
                 session.greet();
             }
-            run(server, session, stream).await;
+            run(server, session, stream, permit).await;
         }
         Err(e) => {
             debug!(cid = conn.cid, %addr, error = %e, "TLS handshake failed");
@@ -138,7 +138,9 @@ async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, _permit
 }
 
 /// Runs the reader here and the writer on its own task until either ends, then finishes the session.
-async fn run<T: Transport>(server: Arc<Server>, mut session: Session, stream: T) {
+/// The connection's slot under `max_connections` (`permit`) is free again once the session is
+/// finished, before the closing handshake.
+async fn run<T: Transport>(server: Arc<Server>, mut session: Session, stream: T, permit: OwnedSemaphorePermit) {
     let conn = session.connection().clone();
     let (mut rd, wr) = stream.split();
     let mut writer = tokio::spawn(write_loop(server.clone(), conn.clone(), wr));
@@ -156,6 +158,7 @@ async fn run<T: Transport>(server: Arc<Server>, mut session: Session, stream: T)
     };
     debug!(cid = conn.cid, %reason, "client closing");
     session.finish(reason);
+    drop(permit);
     if write_half.is_none() {
         if let Ok(Ok((_, wr))) = tokio::time::timeout(server.config.write_deadline, writer).await {
             write_half = Some(wr);

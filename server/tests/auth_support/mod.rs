@@ -163,6 +163,25 @@ impl Client {
         got.strip_suffix("PONG\r\n").unwrap_or(&got).to_string()
     }
 
+    /// Sends a CONNECT with `fields` and a PING, and returns what arrived up to and including the
+    /// PONG, or, when the server closes the connection first (a write may then fail), everything
+    /// that arrived.
+    pub async fn connect_and_ping(&mut self, fields: &str) -> String {
+        let sep = if fields.is_empty() { "" } else { "," };
+        let line = format!("CONNECT {{\"verbose\":false,\"protocol\":1{sep}{fields}}}\r\nPING\r\n");
+        let _ = self.stream.write_all(line.as_bytes()).await;
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while find(&self.buf, b"PONG\r\n").is_none() {
+            let mut chunk = [0u8; 4096];
+            match tokio::time::timeout_at(deadline, self.stream.read(&mut chunk)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(n)) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(_) => panic!("neither PONG nor a close; got {:?}", self.text()),
+            }
+        }
+        String::from_utf8_lossy(&std::mem::take(&mut self.buf)).into_owned()
+    }
+
     /// Reads until the server closes the connection; returns what arrived.
     pub async fn closed(&mut self) -> String {
         let deadline = tokio::time::Instant::now() + WAIT;

@@ -345,7 +345,7 @@ async fn serve_nats<S: Transport>(
     peer: SocketAddr,
     upgrade: Upgrade,
     raw: BytesMut,
-    _permit: OwnedSemaphorePermit,
+    permit: OwnedSemaphorePermit,
     secured: Option<Secured>,
 ) {
     server.stats.total_connections.fetch_add(1, Ordering::Relaxed);
@@ -376,6 +376,8 @@ async fn serve_nats<S: Transport>(
     debug!(cid, %reason, "websocket client closing");
     let finished = writer.is_finished();
     session.finish(reason);
+    // The slot under `max_connections` is free once the session is finished, before the closing handshake.
+    drop(permit);
     if !finished {
         let _ = tokio::time::timeout(server.config.write_deadline, writer).await;
     }
