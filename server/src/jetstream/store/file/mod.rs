@@ -309,6 +309,42 @@ fn scan_block(dir: &Path, id: u32, header: &BlockHeader) -> Result<Summary> {
     Ok(s)
 }
 
+/// Bytes of a block read at a time by recovery (one buffer, reused: reading a whole tail block
+/// into fresh memory costs more in page faults than in copying).
+const SCAN_CHUNK: usize = 1 << 20;
+
+/// Scan `file` from offset `from` to `file_len` into `summary` in [`SCAN_CHUNK`] pieces; stops at
+/// the first torn or corrupt record. Returns the offset after the last valid record and how many
+/// records were read.
+fn scan_from(file: &File, header: &BlockHeader, summary: &mut Summary, from: u64, file_len: u64) -> Result<(u64, u64)> {
+    let mut buf = vec![0u8; SCAN_CHUNK.min((file_len - from) as usize)];
+    // `buf[..filled]` holds the file's bytes from offset `pos`.
+    let (mut pos, mut filled, mut records) = (from, 0usize, 0u64);
+    summary.len = from;
+    loop {
+        let n = read_full(file, pos + filled as u64, &mut buf[filled..])?;
+        filled += n;
+        let eof = filled < buf.len() || pos + filled as u64 >= file_len;
+        let (end, read) = summary.scan(header, &buf[..filled], pos);
+        records += read;
+        let used = (end - pos) as usize;
+        if eof {
+            return Ok((end, records));
+        }
+        if used == 0 {
+            // No whole record in a full buffer: a record longer than it, or damage.
+            match record::peek_len(&buf[..filled]) {
+                Some(len) if len > buf.len() && pos + len as u64 <= file_len => buf.resize(len, 0),
+                _ => return Ok((end, records)),
+            }
+            continue;
+        }
+        buf.copy_within(used..filled, 0);
+        filled -= used;
+        pos = end;
+    }
+}
+
 impl FileBackend {
     /// Recover block `id`: from its summary plus a scan of what follows it, or by a full scan; cuts
     /// a torn or corrupt tail. `None` when the block was unusable (removed or set aside). A sealed
@@ -340,10 +376,7 @@ impl FileBackend {
         let from_file = loaded.is_some();
         let mut summary = loaded.unwrap_or_default();
         let from = if from_file { summary.len } else { HEADER_LEN as u64 };
-        let mut rest = vec![0u8; (file_len - from) as usize];
-        let n = read_full(&file, from, &mut rest)?;
-        rest.truncate(n);
-        let (end, read) = summary.scan(&header, &rest, from);
+        let (end, read) = scan_from(&file, &header, &mut summary, from, file_len)?;
         report.records += read;
         if from_file {
             report.summarized_blocks += 1;
@@ -363,8 +396,9 @@ impl FileBackend {
             // Summarise a sealed block that had none (a crash before its summary was written, or a
             // store written before summaries existed) so the next open need not read it.
             let range = summary::sample_range(end);
-            let sample = &rest[(range.start - from) as usize..(range.end - from) as usize];
-            let sample_crc = crc32fast::hash(sample);
+            let mut sample = vec![0u8; (range.end - range.start) as usize];
+            read_full(&file, range.start, &mut sample)?;
+            let sample_crc = crc32fast::hash(&sample);
             if let Err(e) = write_summary(dir, id, &summary.encode(&head, sample_crc)) {
                 tracing::warn!(block = id, error = %e, "cannot write block summary");
             }

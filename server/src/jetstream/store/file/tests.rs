@@ -760,3 +760,31 @@ fn age_expiry_that_is_not_due_reads_no_block() {
     assert_eq!(s.expire(T0 + 2 * hour.as_nanos() as i64).unwrap().len(), 200);
     assert_eq!(s.state(false).msgs, 0);
 }
+
+#[test]
+fn recovery_reads_a_large_tail_in_pieces_and_cuts_it_at_the_torn_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = FileStoreConfig { block_size: 64 << 20, block_max_msgs: 1_000_000, sync: SyncPolicy::Always };
+    let mut s = open(dir.path(), cfg.clone(), Limits::default());
+    // Records of every size around the read piece, one larger than it.
+    let big = vec![7u8; SCAN_CHUNK + 1000];
+    let mut sizes = Vec::new();
+    for seq in 1..=400u64 {
+        let data = if seq == 123 { big.clone() } else { vec![seq as u8; (seq as usize * 37) % 9000] };
+        sizes.push(data.len());
+        s.store_msg("x", b"", &data, None).unwrap();
+    }
+    drop(s);
+    let blk = block_files(dir.path()).pop().unwrap();
+    let len = fs::metadata(&blk).unwrap().len();
+    assert!(len > 2 * SCAN_CHUNK as u64);
+    let s = open(dir.path(), cfg.clone(), Limits::default());
+    assert_eq!(s.state(false).msgs, 400);
+    assert_eq!(s.load(123).unwrap().unwrap().data.len(), big.len());
+    assert_eq!(s.load(400).unwrap().unwrap().data.len(), sizes[399]);
+    drop(s);
+    OpenOptions::new().write(true).open(&blk).unwrap().set_len(len - 1).unwrap();
+    let s = open(dir.path(), cfg, Limits::default());
+    assert_eq!((s.state(false).msgs, s.state(false).last_seq), (399, 399));
+    assert_eq!(s.recovery_report().truncated_bytes, len - 1 - fs::metadata(&blk).unwrap().len());
+}
