@@ -626,7 +626,7 @@ fn sealed_blocks_are_counted_at_open_and_read_on_first_use() {
     let st = s.state(false);
     assert_eq!((st.msgs, st.first_seq, st.last_seq, st.first_ts, st.last_ts), (200, 1, 200, T0, T0));
     assert_eq!((st.num_subjects, st.num_deleted), (3, 0));
-    let want: u64 = (1..=200u64).map(|q| file_msg_size(3, 0, payload(q).len()) as u64).sum();
+    let want: u64 = (1..=200u64).map(|q| file_msg_size(3, 0, payload(q).len())).sum();
     assert_eq!(st.bytes, want);
     let subjects: Vec<(String, u64)> = s.subjects_state(">").into_iter().collect();
     assert_eq!(subjects, vec![("t.0".into(), 66), ("t.1".into(), 67), ("t.2".into(), 67)]);
