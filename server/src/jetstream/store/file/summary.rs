@@ -84,6 +84,8 @@ pub(crate) struct Summary {
     entries: Vec<u8>,
     /// CRC-32 of the entries when only the head was decoded.
     entries_crc: Option<u32>,
+    /// Subject index of the latest entry added.
+    last_subject: u32,
     prev: (u64, u32),
 }
 
@@ -134,8 +136,11 @@ impl Summary {
     /// previous entry, `subject << 2 | ttl << 1 | hdr`, and the accounted size.
     #[allow(clippy::too_many_arguments)]
     pub fn add_msg(&mut self, seq: u64, ts: i64, subject: &str, size: u32, offset: u32, hdr: bool, ttl: Option<i64>) {
-        let sid = match self.subject_ids.get(subject) {
-            Some(&i) => i,
+        // Runs of one subject are common: compare with the previous entry's before hashing.
+        let last = self.last_subject as usize;
+        let cached = (last < self.subjects.len() && *self.subjects[last] == *subject).then_some(self.last_subject);
+        let sid = match cached.or_else(|| self.subject_ids.get(subject).copied()) {
+            Some(i) => i,
             None => {
                 let i = self.subjects.len() as u32;
                 self.subjects.push(subject.into());
@@ -144,6 +149,7 @@ impl Summary {
                 i
             }
         };
+        self.last_subject = sid;
         let st = &mut self.stats[sid as usize];
         st.msgs += 1;
         st.first = st.first.min(seq);
