@@ -35,7 +35,14 @@
 //! read whole with every record's checksum verified, a torn or corrupt tail is truncated at its last
 //! valid record, and a sealed block gets its summary (re)written. Leftover temp files and summaries
 //! without a block are deleted, and the index is rebuilt. A damaged record inside a summarised prefix
-//! is found when it is read, not at open. Only the subject, sizes, offsets and a header bit are kept
+//! is found when it is read, not at open.
+//!
+//! A sealed block with a matching summary, no tombstone and no floor cutting into it is not indexed
+//! message by message at open: only its summary's head (totals and per-subject counts, first and
+//! last sequences) is read, and the block becomes a pending span of the index (exact totals, no
+//! per-message slots). The first call that needs single messages fills every pending span from the
+//! summaries' entries (checked then), or from the block itself when a summary has gone or is damaged
+//! by then. Only the subject, sizes, offsets and a header bit are kept
 //! in memory; message bodies are read from disk on demand through a small read-ahead window.
 //!
 //! It does not: compress, encrypt, snapshot the whole stream state, or lock the directory (see
