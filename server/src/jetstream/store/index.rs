@@ -10,6 +10,11 @@
 //! scan more than that subject's span. Wildcard filters are matched once per subject id and the
 //! answer cached, so a scan costs one byte lookup per slot.
 //!
+//! A file store may open with *pending spans*: sealed blocks whose messages are counted in the totals
+//! and the subject table (from the blocks' summaries) but not yet placed in the slots. The owner fills
+//! them ([`SeqIndex::place`], [`SeqIndex::take_pending`]) before anything that walks slots; the walking
+//! methods check this in debug builds.
+//!
 //! The index knows nothing of disks, limits or clocks.
 
 use std::collections::{HashMap, VecDeque};
@@ -116,6 +121,21 @@ impl Matcher<'_> {
     }
 }
 
+/// One block's messages, counted but not placed in the slots; see the module doc.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PendingSpan {
+    /// Block id (the backend's handle for filling it).
+    pub block: u32,
+    /// First and last message sequence; every message in between that the block holds is live.
+    pub first: u64,
+    pub last: u64,
+    /// Time of the first message.
+    pub first_ts: i64,
+    pub msgs: u64,
+    /// Messages with headers.
+    pub hdrs: u32,
+}
+
 /// Sequence and subject index; see the module doc.
 #[derive(Debug)]
 pub(crate) struct SeqIndex<V> {
@@ -129,6 +149,8 @@ pub(crate) struct SeqIndex<V> {
     bytes: u64,
     subjects: SubjectTable,
     filters: Mutex<Vec<CachedFilter>>,
+    /// Counted but not placed, in sequence order.
+    pending: Vec<PendingSpan>,
 }
 
 impl<V> Default for SeqIndex<V> {
@@ -143,6 +165,7 @@ impl<V> Default for SeqIndex<V> {
             bytes: 0,
             subjects: SubjectTable::default(),
             filters: Mutex::new(Vec::new()),
+            pending: Vec::new(),
         }
     }
 }
@@ -170,6 +193,7 @@ impl<V> SeqIndex<V> {
     /// Set the sequence bounds of an empty index: the next message gets `next_seq`.
     pub fn reset(&mut self, next_seq: u64, last_ts: i64) {
         self.chunks.clear();
+        self.pending.clear();
         self.subjects = SubjectTable::default();
         self.filters.lock().clear();
         self.msgs = 0;
@@ -185,6 +209,84 @@ impl<V> SeqIndex<V> {
         self.first_seq = first_seq;
         self.last_seq = last_seq;
         self.last_ts = last_ts;
+    }
+
+    /// True while some counted messages are not placed in the slots.
+    pub fn is_partial(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    pub fn pending(&self) -> &[PendingSpan] {
+        &self.pending
+    }
+
+    /// Recovery: count a block's messages without placing them. The span must lie above
+    /// `last_seq`; `subjects` gives, per subject, its message count and first and last sequence.
+    pub fn add_pending<'s>(
+        &mut self,
+        span: PendingSpan,
+        bytes: u64,
+        subjects: impl IntoIterator<Item = (&'s str, u64, u64, u64)>,
+    ) {
+        debug_assert!(span.first > self.last_seq || self.last_seq == 0);
+        debug_assert!(span.msgs > 0 && span.first <= span.last);
+        if self.msgs == 0 {
+            self.chunks.clear();
+            self.first_seq = span.first;
+        }
+        for (name, msgs, first, last) in subjects {
+            let id = match self.subjects.ids.get(name) {
+                Some(&id) => id,
+                None => self.new_subject(name, first),
+            };
+            let info = self.info_mut(id);
+            info.msgs += msgs;
+            info.last = info.last.max(last);
+        }
+        self.msgs += span.msgs;
+        self.bytes += bytes;
+        self.last_seq = span.last;
+        self.pending.push(span);
+    }
+
+    /// The spans not yet placed; the caller places their messages with [`SeqIndex::place`].
+    pub fn take_pending(&mut self) -> Vec<PendingSpan> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Put spans back that could not be placed.
+    pub fn restore_pending(&mut self, spans: Vec<PendingSpan>) {
+        self.pending.extend(spans);
+        self.pending.sort_by_key(|s| s.first);
+    }
+
+    /// Place a message of a pending span in its slot (it is already counted).
+    pub fn place(&mut self, seq: u64, id: SubjectId, size: u32, hdr: bool, loc: V) {
+        let cn = seq >> CHUNK_BITS;
+        if self.chunks.is_empty() {
+            self.base_chunk = cn;
+        }
+        while cn < self.base_chunk {
+            self.chunks.push_front(None);
+            self.base_chunk -= 1;
+        }
+        while self.base_chunk + (self.chunks.len() as u64) <= cn {
+            self.chunks.push_back(None);
+        }
+        let chunk = self.chunks[(cn - self.base_chunk) as usize].get_or_insert_with(Chunk::new);
+        let slot = (seq & (CHUNK - 1)) as usize;
+        if chunk.slots[slot].is_none() {
+            chunk.live += 1;
+        }
+        chunk.slots[slot] = Some(Entry { subject: id, size, loc });
+        if hdr {
+            chunk.hdr[slot / 64] |= 1 << (slot % 64);
+        }
+    }
+
+    /// The time of the first message when it is the first of a pending span (not placed yet).
+    pub fn pending_first_ts(&self) -> Option<i64> {
+        self.pending.iter().find(|p| p.first == self.first_seq).map(|p| p.first_ts)
     }
 
     fn slot(&self, seq: u64) -> Option<&Option<Entry<V>>> {
@@ -285,6 +387,7 @@ impl<V> SeqIndex<V> {
 
     /// Remove a message; returns its entry when it was live.
     pub fn remove(&mut self, seq: u64) -> Option<Entry<V>> {
+        debug_assert!(!self.is_partial(), "remove on a partial index");
         let c = (seq >> CHUNK_BITS).checked_sub(self.base_chunk)? as usize;
         let chunk = self.chunks.get_mut(c)?.as_mut()?;
         let slot = (seq & (CHUNK - 1)) as usize;
@@ -334,6 +437,7 @@ impl<V> SeqIndex<V> {
 
     /// First `seq` in `from..=to` whose entry satisfies `pred`.
     pub fn scan_forward(&self, from: u64, to: u64, mut pred: impl FnMut(u64, &Entry<V>) -> bool) -> Option<u64> {
+        debug_assert!(!self.is_partial(), "scan on a partial index");
         let from = from.max(self.base_chunk << CHUNK_BITS);
         if from > to || self.chunks.is_empty() {
             return None;
@@ -360,6 +464,7 @@ impl<V> SeqIndex<V> {
 
     /// Last `seq` in `to..=from` (walking down from `from`) whose entry satisfies `pred`.
     pub fn scan_backward(&self, from: u64, to: u64, mut pred: impl FnMut(u64, &Entry<V>) -> bool) -> Option<u64> {
+        debug_assert!(!self.is_partial(), "scan on a partial index");
         if self.chunks.is_empty() {
             return None;
         }
@@ -392,6 +497,7 @@ impl<V> SeqIndex<V> {
 
     /// Live entries in `from..=to`, in order, mutable (for relocating them).
     pub fn for_each_live_mut(&mut self, from: u64, to: u64, mut f: impl FnMut(u64, &mut Entry<V>)) {
+        debug_assert!(!self.is_partial(), "scan on a partial index");
         if self.chunks.is_empty() || from > to {
             return;
         }
@@ -415,7 +521,8 @@ impl<V> SeqIndex<V> {
         }
     }
 
-    /// First live sequence at or after `from` of a message with headers.
+    /// First live sequence at or after `from` of a message with headers (placed messages only:
+    /// the caller fills pending spans that have any).
     pub fn next_with_headers(&self, from: u64) -> Option<u64> {
         let from = from.max(self.base_chunk << CHUNK_BITS);
         let mut cn = from >> CHUNK_BITS;
@@ -451,6 +558,7 @@ impl<V> SeqIndex<V> {
 
     /// Live messages with `seq < below`.
     fn live_below(&self, below: u64) -> u64 {
+        debug_assert!(!self.is_partial(), "scan on a partial index");
         let mut n = 0u64;
         let bc = below >> CHUNK_BITS;
         for (ci, chunk) in self.chunks.iter().enumerate() {
@@ -582,6 +690,32 @@ impl<V> SeqIndex<V> {
             return self.subject_info(filter).map(|i| i.last);
         }
         self.find_prev(self.last_seq, filter)
+    }
+
+    /// [`SeqIndex::num_pending`] when the totals and the subject table answer it without walking
+    /// slots; `None` when they do not.
+    pub fn num_pending_by_totals(&self, start: u64, filter: &str, last_per_subject: bool) -> Option<u64> {
+        let start = start.max(self.first_seq);
+        if self.msgs == 0 || start > self.last_seq {
+            return Some(0);
+        }
+        if last_per_subject {
+            let mut n = 0;
+            self.for_each_subject(filter, |i| n += (i.last >= start) as u64);
+            return Some(n);
+        }
+        if filter_is_all(filter) {
+            return (start == self.first_seq).then_some(self.msgs);
+        }
+        let (mut n, mut whole) = (0, true);
+        self.for_each_subject(filter, |i| {
+            if i.first >= start {
+                n += i.msgs;
+            } else if i.last >= start {
+                whole = false;
+            }
+        });
+        whole.then_some(n)
     }
 
     /// See [`super::Store::num_pending`].

@@ -69,6 +69,10 @@ impl Backend for MemoryBackend {
         Ok(())
     }
 
+    fn fill(&self, _index: &mut SeqIndex<MemMsg>) -> Result<()> {
+        Ok(())
+    }
+
     fn sync(&mut self) -> Result<()> {
         Ok(())
     }

@@ -7,12 +7,19 @@
 //! else needs a *tombstone*. Every mutating call ends with [`Backend::commit`], where the file backend
 //! writes what the call buffered, applies its sync policy and reclaims dead blocks.
 //!
+//! A file store may open with a partial index (see [`SeqIndex`]'s pending spans): the totals and the
+//! subject table are exact, so stream info, subject counts and last-per-subject lookups answer at
+//! once, and the first call that needs single messages (a load, a scan, a removal) has the backend
+//! fill the index first ([`Backend::fill`]).
+//!
 //! Limits are enforced before the new record is written (per-subject, then `max_msgs`, then
 //! `max_bytes`), which leaves the same messages as nats-server's store-then-trim order and lets the
 //! new record carry the floor those removals produced.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
 
 use super::index::{Entry, SeqIndex};
 use super::{
@@ -69,6 +76,9 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     /// End of a mutating call: persist what was buffered, reclaim space (possibly moving entries).
     fn commit(&mut self, index: &mut SeqIndex<Self::Loc>) -> Result<()>;
 
+    /// Place the messages of the index's pending spans (already counted) in its slots.
+    fn fill(&self, index: &mut SeqIndex<Self::Loc>) -> Result<()>;
+
     fn sync(&mut self) -> Result<()>;
 
     fn close(self, index: &SeqIndex<Self::Loc>) -> Result<()>;
@@ -87,7 +97,8 @@ pub(crate) struct RecoveredTtls {
 /// [`super::FileStore`] and [`super::MemoryStore`].
 #[allow(private_bounds)]
 pub struct StreamStore<B: Backend> {
-    pub(crate) index: SeqIndex<B::Loc>,
+    /// Locked only by `&self` calls that may have to fill it; `&mut self` calls use `get_mut`.
+    pub(crate) index: Mutex<SeqIndex<B::Loc>>,
     pub(crate) backend: B,
     limits: Limits,
     clock: Arc<dyn Clock>,
@@ -101,10 +112,11 @@ pub struct StreamStore<B: Backend> {
 
 impl<B: Backend> std::fmt::Debug for StreamStore<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ix = self.index.lock();
         f.debug_struct("StreamStore")
-            .field("msgs", &self.index.msgs())
-            .field("first_seq", &self.index.first_seq())
-            .field("last_seq", &self.index.last_seq())
+            .field("msgs", &ix.msgs())
+            .field("first_seq", &ix.first_seq())
+            .field("last_seq", &ix.last_seq())
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
@@ -121,7 +133,7 @@ impl<B: Backend> StreamStore<B> {
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
         let mut store = StreamStore {
-            index,
+            index: Mutex::new(index),
             backend,
             limits: Limits::default(),
             clock,
@@ -138,8 +150,31 @@ impl<B: Backend> StreamStore<B> {
         store.limits = limits;
         let mut removed = Vec::new();
         store.enforce_limits(&mut removed)?;
-        store.backend.commit(&mut store.index)?;
+        store.backend.commit(store.index.get_mut())?;
         Ok(store)
+    }
+
+    /// The index with every message placed (filling pending spans first).
+    fn full(&self) -> Result<MutexGuard<'_, SeqIndex<B::Loc>>> {
+        let mut ix = self.index.lock();
+        if ix.is_partial() {
+            self.backend.fill(&mut ix)?;
+        }
+        Ok(ix)
+    }
+
+    /// [`StreamStore::full`] for `&mut self` calls.
+    fn full_mut(&mut self) -> Result<&mut SeqIndex<B::Loc>> {
+        let ix = self.index.get_mut();
+        if ix.is_partial() {
+            self.backend.fill(ix)?;
+        }
+        Ok(ix)
+    }
+
+    /// The index as it is (totals exact, possibly partial).
+    fn ix(&mut self) -> &mut SeqIndex<B::Loc> {
+        self.index.get_mut()
     }
 
     fn track_ttl(&mut self, seq: u64, ts: i64, ttl: Option<i64>) {
@@ -165,19 +200,19 @@ impl<B: Backend> StreamStore<B> {
 
     /// Drop one message from the index and tell the backend.
     fn drop_seq(&mut self, seq: u64, erase: bool) -> Result<bool> {
-        let Some(entry) = self.index.remove(seq) else {
+        let Some(entry) = self.full_mut()?.remove(seq) else {
             return Ok(false);
         };
         if !self.ttl_of.is_empty() || !self.exempt.is_empty() {
             self.untrack_ttl(seq);
         }
-        let below_first = seq < self.index.first_seq();
+        let below_first = seq < self.ix().first_seq();
         self.backend.on_remove(seq, entry, Removal { below_first, erase })?;
         Ok(true)
     }
 
     fn drop_first(&mut self, removed: &mut Vec<u64>) -> Result<()> {
-        let seq = self.index.first_seq();
+        let seq = self.ix().first_seq();
         if self.drop_seq(seq, false)? {
             removed.push(seq);
         }
@@ -185,15 +220,15 @@ impl<B: Backend> StreamStore<B> {
     }
 
     fn reset(&mut self, next_seq: u64) -> Result<u64> {
-        let purged = self.index.msgs();
-        let last_ts = self.index.last_ts();
-        self.index.reset(next_seq, last_ts);
+        let purged = self.ix().msgs();
+        let last_ts = self.ix().last_ts();
+        self.ix().reset(next_seq, last_ts);
         self.ttl_queue.clear();
         self.ttl_of.clear();
         self.exempt.clear();
-        let next = self.index.last_seq() + 1;
+        let next = self.ix().last_seq() + 1;
         self.backend.on_reset(next, last_ts)?;
-        self.backend.commit(&mut self.index)?;
+        self.backend.commit(self.index.get_mut())?;
         Ok(purged)
     }
 
@@ -203,9 +238,9 @@ impl<B: Backend> StreamStore<B> {
         }
     }
 
-    fn load_entry(&self, seq: u64) -> Result<Option<StoredMsg>> {
-        match self.index.get(seq) {
-            Some(e) => self.backend.read(seq, self.index.subject(e.subject), &e.loc).map(Some),
+    fn load_entry(&self, ix: &SeqIndex<B::Loc>, seq: u64) -> Result<Option<StoredMsg>> {
+        match ix.get(seq) {
+            Some(e) => self.backend.read(seq, ix.subject(e.subject), &e.loc).map(Some),
             None => Ok(None),
         }
     }
@@ -214,7 +249,7 @@ impl<B: Backend> StreamStore<B> {
     fn make_room(&mut self, subject: &str, size: u64, removed: &mut Vec<u64>) -> Result<()> {
         let max_per = self.limits.max_msgs_per_subject;
         if max_per > 0 {
-            while let Some(info) = self.index.subject_info(subject) {
+            while let Some(info) = self.ix().subject_info(subject) {
                 if info.msgs < max_per {
                     break;
                 }
@@ -225,34 +260,35 @@ impl<B: Backend> StreamStore<B> {
         }
         if self.limits.discard == Discard::Old {
             let max_msgs = self.limits.max_msgs;
-            while max_msgs > 0 && self.index.msgs() >= max_msgs && self.index.msgs() > 0 {
+            while max_msgs > 0 && self.ix().msgs() >= max_msgs && self.ix().msgs() > 0 {
                 self.drop_first(removed)?;
             }
             let max_bytes = self.limits.max_bytes;
-            while max_bytes > 0 && self.index.bytes() + size > max_bytes && self.index.msgs() > 0 {
+            while max_bytes > 0 && self.ix().bytes() + size > max_bytes && self.ix().msgs() > 0 {
                 self.drop_first(removed)?;
             }
         }
         Ok(())
     }
 
-    fn check_discard_new(&self, subject: &str, size: u64) -> Result<()> {
-        let l = &self.limits;
+    fn check_discard_new(&mut self, subject: &str, size: u64) -> Result<()> {
+        let l = self.limits.clone();
         let at_subject_limit = l.max_msgs_per_subject > 0
-            && self.index.subject_info(subject).is_some_and(|i| i.msgs >= l.max_msgs_per_subject);
+            && self.ix().subject_info(subject).is_some_and(|i| i.msgs >= l.max_msgs_per_subject);
         if at_subject_limit && l.discard_new_per_subject {
             return Err(StoreError::MaxMsgsPerSubject);
         }
-        if l.max_msgs > 0 && self.index.msgs() >= l.max_msgs && !at_subject_limit {
+        if l.max_msgs > 0 && self.ix().msgs() >= l.max_msgs && !at_subject_limit {
             return Err(StoreError::MaxMsgs);
         }
-        if l.max_bytes > 0 && self.index.bytes() + size > l.max_bytes {
+        if l.max_bytes > 0 && self.ix().bytes() + size > l.max_bytes {
             if !at_subject_limit {
                 return Err(StoreError::MaxBytes);
             }
             // Replacing the subject's oldest message must free enough room.
-            let first = self.index.subject_info(subject).map(|i| i.first).unwrap_or(0);
-            let freed = self.index.get(first).map(|e| e.size as u64).unwrap_or(0);
+            let ix = self.full_mut()?;
+            let first = ix.subject_info(subject).map(|i| i.first).unwrap_or(0);
+            let freed = ix.get(first).map(|e| e.size as u64).unwrap_or(0);
             if freed < size {
                 return Err(StoreError::MaxBytes);
             }
@@ -276,7 +312,7 @@ impl<B: Backend> StreamStore<B> {
         if size > u32::MAX as u64 || subject.len() > u32::MAX as usize {
             return Err(StoreError::MsgTooLarge);
         }
-        let expected = self.index.last_seq() + 1;
+        let expected = self.ix().last_seq() + 1;
         if want_seq != 0 && want_seq != expected {
             return Err(StoreError::SequenceMismatch { expected, got: want_seq });
         }
@@ -287,17 +323,17 @@ impl<B: Backend> StreamStore<B> {
         let ts = ts.unwrap_or_else(|| self.clock.now_ns());
         let mut removed = Vec::new();
         self.make_room(subject, size, &mut removed)?;
-        let floor = if self.index.msgs() == 0 { seq } else { self.index.first_seq() };
+        let floor = if self.ix().msgs() == 0 { seq } else { self.ix().first_seq() };
         let msg = NewMsg { seq, ts, subject, hdr, data, ttl, floor };
         let loc = self.backend.append(&msg)?;
-        self.index.insert(seq, ts, subject, size as u32, !hdr.is_empty(), loc);
+        self.ix().insert(seq, ts, subject, size as u32, !hdr.is_empty(), loc);
         self.track_ttl(seq, ts, ttl);
         // A message larger than max_bytes on its own does not survive (as in nats-server).
         let max_bytes = self.limits.max_bytes;
-        while self.limits.discard == Discard::Old && max_bytes > 0 && self.index.bytes() > max_bytes {
+        while self.limits.discard == Discard::Old && max_bytes > 0 && self.ix().bytes() > max_bytes {
             self.drop_first(&mut removed)?;
         }
-        self.backend.commit(&mut self.index)?;
+        self.backend.commit(self.index.get_mut())?;
         self.notify(RemovalCause::Limits, &removed);
         Ok((seq, ts))
     }
@@ -305,22 +341,22 @@ impl<B: Backend> StreamStore<B> {
     fn enforce_limits(&mut self, removed: &mut Vec<u64>) -> Result<()> {
         let l = self.limits.clone();
         if l.discard == Discard::Old {
-            while l.max_msgs > 0 && self.index.msgs() > l.max_msgs {
+            while l.max_msgs > 0 && self.ix().msgs() > l.max_msgs {
                 self.drop_first(removed)?;
             }
-            while l.max_bytes > 0 && self.index.bytes() > l.max_bytes && self.index.msgs() > 0 {
+            while l.max_bytes > 0 && self.ix().bytes() > l.max_bytes && self.ix().msgs() > 0 {
                 self.drop_first(removed)?;
             }
         }
         if l.max_msgs_per_subject > 0 {
             let mut over = Vec::new();
-            self.index.for_each_subject(">", |i| {
+            self.ix().for_each_subject(">", |i| {
                 if i.msgs > l.max_msgs_per_subject {
                     over.push(i.name.clone());
                 }
             });
             for subject in over {
-                while let Some(info) = self.index.subject_info(&subject) {
+                while let Some(info) = self.ix().subject_info(&subject) {
                     if info.msgs <= l.max_msgs_per_subject {
                         break;
                     }
@@ -335,15 +371,18 @@ impl<B: Backend> StreamStore<B> {
 
     fn expire_inner(&mut self, now_ns: i64, removed: &mut Vec<u64>) -> Result<()> {
         let max_age = self.limits.max_age.as_nanos() as i64;
-        if max_age > 0 {
-            let cutoff = now_ns.saturating_sub(max_age);
-            let mut cur = self.index.first_seq();
-            while let Some(seq) = self.index.next_live(cur) {
+        let cutoff = now_ns.saturating_sub(max_age);
+        // Timestamps grow with sequences: a first message that is not due means none is.
+        let first = self.ix().first_seq();
+        let not_due = self.ix().pending_first_ts().is_some_and(|ts| ts > cutoff && !self.exempt.contains(&first));
+        if max_age > 0 && self.ix().msgs() > 0 && !not_due {
+            let mut cur = self.full_mut()?.first_seq();
+            while let Some(seq) = self.ix().next_live(cur) {
                 cur = seq + 1;
                 if self.exempt.contains(&seq) {
                     continue;
                 }
-                let e = self.index.get(seq).expect("live");
+                let e = self.index.get_mut().get(seq).expect("live");
                 if self.backend.read_ts(seq, &e.loc)? > cutoff {
                     break;
                 }
@@ -376,39 +415,54 @@ impl<B: Backend> Store for StreamStore<B> {
     }
 
     fn load(&self, seq: u64) -> Result<Option<StoredMsg>> {
-        self.load_entry(seq)
+        let ix = self.full()?;
+        self.load_entry(&ix, seq)
     }
 
     fn load_next(&self, start: u64, filter: &str) -> Result<Option<StoredMsg>> {
-        match self.index.find_next(start, filter) {
-            Some(seq) => self.load_entry(seq),
+        let ix = self.full()?;
+        match ix.find_next(start, filter) {
+            Some(seq) => self.load_entry(&ix, seq),
             None => Ok(None),
         }
     }
 
     fn load_next_with_headers(&self, start: u64) -> Result<Option<StoredMsg>> {
-        match self.index.next_with_headers(start) {
-            Some(seq) => self.load_entry(seq),
+        let mut ix = self.index.lock();
+        // Spans without messages with headers need not be placed to answer this.
+        if ix.pending().iter().any(|p| p.hdrs > 0 && p.last >= start) {
+            self.backend.fill(&mut ix)?;
+        }
+        match ix.next_with_headers(start) {
+            Some(seq) => self.load_entry(&ix, seq),
             None => Ok(None),
         }
     }
 
     fn load_last(&self, filter: &str) -> Result<Option<StoredMsg>> {
-        match self.index.find_last(filter) {
-            Some(seq) => self.load_entry(seq),
+        let ix = self.full()?;
+        match ix.find_last(filter) {
+            Some(seq) => self.load_entry(&ix, seq),
             None => Ok(None),
         }
     }
 
     fn load_prev(&self, start: u64, filter: &str) -> Result<Option<StoredMsg>> {
-        match self.index.find_prev(start, filter) {
-            Some(seq) => self.load_entry(seq),
+        let ix = self.full()?;
+        match ix.find_prev(start, filter) {
+            Some(seq) => self.load_entry(&ix, seq),
             None => Ok(None),
         }
     }
 
     fn seq_from_time(&self, ts_ns: i64) -> u64 {
-        let ix = &self.index;
+        let ix = match self.full() {
+            Ok(ix) => ix,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the stream's index");
+                return self.index.lock().last_seq() + 1;
+            }
+        };
         let ts_of = |seq: u64| {
             let e = ix.get(seq).expect("live");
             self.backend.read_ts(seq, &e.loc).unwrap_or(i64::MAX)
@@ -434,7 +488,7 @@ impl<B: Backend> Store for StreamStore<B> {
         self.backend.check_writable()?;
         let removed = self.drop_seq(seq, secure_erase)?;
         if removed {
-            self.backend.commit(&mut self.index)?;
+            self.backend.commit(self.index.get_mut())?;
         }
         Ok(removed)
     }
@@ -449,12 +503,15 @@ impl<B: Backend> Store for StreamStore<B> {
         }
         if filter_is_all(filter) {
             match (below, keep) {
-                (None, None) => return self.reset(self.index.last_seq() + 1),
+                (None, None) => {
+                    let next = self.ix().last_seq() + 1;
+                    return self.reset(next);
+                }
                 (Some(s), _) => return self.compact(s),
                 (None, Some(_)) => {}
             }
         }
-        let total = self.index.num_pending(0, filter, false);
+        let total = self.full_mut()?.num_pending(0, filter, false);
         if total == 0 {
             return Ok(0);
         }
@@ -465,12 +522,12 @@ impl<B: Backend> Store for StreamStore<B> {
         };
         let last = match below {
             Some(s) => s - 1,
-            None => self.index.last_seq(),
+            None => self.ix().last_seq(),
         };
         let mut purged = 0;
         let mut cur = 0;
         while purged < max_purge {
-            let Some(seq) = self.index.find_next(cur, filter) else {
+            let Some(seq) = self.ix().find_next(cur, filter) else {
                 break;
             };
             if seq > last {
@@ -480,36 +537,46 @@ impl<B: Backend> Store for StreamStore<B> {
             purged += 1;
             cur = seq + 1;
         }
-        self.backend.commit(&mut self.index)?;
+        self.backend.commit(self.index.get_mut())?;
         Ok(purged)
     }
 
     fn compact(&mut self, seq: u64) -> Result<u64> {
         self.backend.check_writable()?;
         if seq == 0 {
-            return self.reset(self.index.last_seq() + 1);
+            let next = self.ix().last_seq() + 1;
+            return self.reset(next);
         }
-        if self.index.first_seq() > seq {
+        if self.ix().first_seq() > seq {
             return Ok(0);
         }
-        if seq > self.index.last_seq() {
+        if seq > self.ix().last_seq() {
             return self.reset(seq);
         }
         let mut purged = 0;
-        while self.index.msgs() > 0 && self.index.first_seq() < seq {
-            let first = self.index.first_seq();
+        while self.ix().msgs() > 0 && self.ix().first_seq() < seq {
+            let first = self.ix().first_seq();
             self.drop_seq(first, false)?;
             purged += 1;
         }
-        self.backend.commit(&mut self.index)?;
+        self.backend.commit(self.index.get_mut())?;
         Ok(purged)
     }
 
     fn state(&self, with_deleted: bool) -> StreamState {
-        let ix = &self.index;
+        let ix = match with_deleted {
+            true => match self.full() {
+                Ok(ix) => ix,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the stream's index");
+                    self.index.lock()
+                }
+            },
+            false => self.index.lock(),
+        };
         let first_ts = match ix.get(ix.first_seq()) {
             Some(e) => self.backend.read_ts(ix.first_seq(), &e.loc).unwrap_or(0),
-            None => 0,
+            None => ix.pending_first_ts().unwrap_or(0),
         };
         StreamState {
             msgs: ix.msgs(),
@@ -520,25 +587,34 @@ impl<B: Backend> Store for StreamStore<B> {
             last_ts: ix.last_ts(),
             num_subjects: ix.num_subjects(),
             num_deleted: ix.num_deleted(),
-            deleted: with_deleted.then(|| ix.deleted()),
+            deleted: (with_deleted && !ix.is_partial()).then(|| ix.deleted()),
             consumer_count: 0,
         }
     }
 
     fn subjects_state(&self, filter: &str) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
-        self.index.for_each_subject(filter, |i| {
+        self.index.lock().for_each_subject(filter, |i| {
             out.insert(i.name.to_string(), i.msgs);
         });
         out
     }
 
     fn num_pending(&self, start: u64, filter: &str, last_per_subject: bool) -> u64 {
-        self.index.num_pending(start, filter, last_per_subject)
+        if let Some(n) = self.index.lock().num_pending_by_totals(start, filter, last_per_subject) {
+            return n;
+        }
+        match self.full() {
+            Ok(ix) => ix.num_pending(start, filter, last_per_subject),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the stream's index");
+                0
+            }
+        }
     }
 
     fn last_seq_for_subject(&self, subject: &str) -> Option<u64> {
-        self.index.subject_info(subject).map(|i| i.last)
+        self.index.lock().subject_info(subject).map(|i| i.last)
     }
 
     fn limits(&self) -> &Limits {
@@ -553,7 +629,7 @@ impl<B: Backend> Store for StreamStore<B> {
         removed.sort_unstable();
         let mut expired = Vec::new();
         self.expire_inner(self.clock.now_ns(), &mut expired)?;
-        self.backend.commit(&mut self.index)?;
+        self.backend.commit(self.index.get_mut())?;
         self.notify(RemovalCause::Limits, &removed);
         self.notify(RemovalCause::Expired, &expired);
         removed.extend(expired);
@@ -566,7 +642,7 @@ impl<B: Backend> Store for StreamStore<B> {
         let mut removed = Vec::new();
         self.expire_inner(now_ns, &mut removed)?;
         if !removed.is_empty() {
-            self.backend.commit(&mut self.index)?;
+            self.backend.commit(self.index.get_mut())?;
         }
         self.notify(RemovalCause::Expired, &removed);
         Ok(removed)
@@ -576,11 +652,22 @@ impl<B: Backend> Store for StreamStore<B> {
         let by_ttl = self.ttl_queue.first().map(|&(at, _)| at);
         let max_age = self.limits.max_age.as_nanos() as i64;
         let mut by_age = None;
-        if max_age > 0 {
-            let mut cur = self.index.first_seq();
-            while let Some(seq) = self.index.next_live(cur) {
+        let mut ix = self.index.lock();
+        let first = ix.first_seq();
+        let first_pending = ix.pending_first_ts().filter(|_| !self.exempt.contains(&first));
+        if max_age > 0 && ix.msgs() > 0 && first_pending.is_some() {
+            by_age = first_pending.map(|ts| ts.saturating_add(max_age));
+        } else if max_age > 0 && ix.msgs() > 0 {
+            if ix.is_partial() {
+                if let Err(e) = self.backend.fill(&mut ix) {
+                    tracing::warn!(error = %e, "cannot read the stream's index");
+                    return by_ttl;
+                }
+            }
+            let mut cur = ix.first_seq();
+            while let Some(seq) = ix.next_live(cur) {
                 if !self.exempt.contains(&seq) {
-                    let e = self.index.get(seq).expect("live");
+                    let e = ix.get(seq).expect("live");
                     by_age = self.backend.read_ts(seq, &e.loc).ok().map(|ts| ts.saturating_add(max_age));
                     break;
                 }
@@ -603,7 +690,7 @@ impl<B: Backend> Store for StreamStore<B> {
 
     fn close(self: Box<Self>) -> Result<()> {
         let this = *self;
-        this.backend.close(&this.index)
+        this.backend.close(&this.index.into_inner())
     }
 
     fn delete(self: Box<Self>) -> Result<()> {

@@ -35,7 +35,14 @@
 //! read whole with every record's checksum verified, a torn or corrupt tail is truncated at its last
 //! valid record, and a sealed block gets its summary (re)written. Leftover temp files and summaries
 //! without a block are deleted, and the index is rebuilt. A damaged record inside a summarised prefix
-//! is found when it is read, not at open. Only the subject, sizes, offsets and a header bit are kept
+//! is found when it is read, not at open.
+//!
+//! A sealed block with a matching summary, no tombstone and no floor cutting into it is not indexed
+//! message by message at open: only its summary's head (totals and per-subject counts, first and
+//! last sequences) is read, and the block becomes a pending span of the index (exact totals, no
+//! per-message slots). The first call that needs single messages fills every pending span from the
+//! summaries' entries (checked then), or from the block itself when a summary has gone or is damaged
+//! by then. Only the subject, sizes, offsets and a header bit are kept
 //! in memory; message bodies are read from disk on demand through a small read-ahead window.
 //!
 //! It does not: compress, encrypt, snapshot the whole stream state, or lock the directory (see
@@ -56,7 +63,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use parking_lot::Mutex;
 
-use super::index::{Entry, SeqIndex, SubjectId};
+use super::index::{Entry, PendingSpan, SeqIndex, SubjectId};
 use super::stream::{Backend, NewMsg, RecoveredTtls, Removal, StreamStore};
 use super::{file_msg_size, Clock, Limits, Result, StoreError, StoredMsg};
 use record::{BlockHeader, Decoded, Record, HEADER_LEN};
@@ -218,10 +225,17 @@ impl FileStore {
     pub fn disk_bytes(&self) -> u64 {
         self.backend.blocks.iter().map(|b| b.len).sum()
     }
+
+    /// Sealed blocks counted at open whose messages are not yet in the index (they are read on
+    /// first use).
+    pub fn unloaded_blocks(&self) -> usize {
+        self.index.lock().pending().len()
+    }
 }
 
 /// One block as recovery found it.
 struct Recovered {
+    id: u32,
     header: BlockHeader,
     /// Everything the block holds (its bytes after repair).
     summary: Summary,
@@ -248,11 +262,35 @@ fn write_summary(dir: &Path, id: u32, bytes: &[u8]) -> std::io::Result<()> {
     fs::rename(&tmp, summary_path(dir, id))
 }
 
-/// Block `id`'s summary if it still describes the block (see [`summary`]).
-fn load_summary(dir: &Path, id: u32, file: &File, header: &[u8], file_len: u64) -> Option<Summary> {
-    let bytes = fs::read(summary_path(dir, id)).ok()?;
-    let (s, sum_header, sample_crc) = Summary::decode(bytes)?;
-    if sum_header[..] != header[..HEADER_LEN] || s.len > file_len {
+/// The first bytes of a summary file read at open; a longer head takes a second read.
+const HEAD_READ: usize = 4 << 10;
+
+/// Block `id`'s summary if it still describes the block (see [`summary`]). With `entries` the
+/// whole file is read and checked; without, only its head (totals, subjects, tombstones, TTLs).
+fn load_summary(dir: &Path, id: u32, file: &File, header: &[u8], file_len: u64, entries: bool) -> Option<Summary> {
+    let s = if entries {
+        let (s, sum_header, sample_crc) = read_summary_file(dir, id)?;
+        (sum_header[..] == header[..HEADER_LEN]).then_some((s, sample_crc))?
+    } else {
+        let mut f = File::open(summary_path(dir, id)).ok()?;
+        let mut buf = vec![0u8; HEAD_READ];
+        let n = read_full(&f, 0, &mut buf).ok()?;
+        buf.truncate(n);
+        let head_len = Summary::head_len(&buf)?;
+        if head_len > buf.len() {
+            buf.resize(head_len, 0);
+            f.seek(SeekFrom::Start(n as u64)).ok()?;
+            std::io::Read::read_exact(&mut f, &mut buf[n..]).ok()?;
+        }
+        let head = Summary::decode_head(&buf)?;
+        let file_size = f.metadata().ok()?.len();
+        if head.header[..] != header[..HEADER_LEN] || file_size != head.file_len as u64 {
+            return None;
+        }
+        (head.summary, head.sample_crc)
+    };
+    let (s, sample_crc) = s;
+    if s.len > file_len {
         return None;
     }
     let range = summary::sample_range(s.len);
@@ -263,9 +301,61 @@ fn load_summary(dir: &Path, id: u32, file: &File, header: &[u8], file_len: u64) 
     Some(s)
 }
 
+/// Block `id`'s whole summary file, decoded; `None` when it is missing or damaged.
+fn read_summary_file(dir: &Path, id: u32) -> Option<(Summary, [u8; HEADER_LEN], u32)> {
+    Summary::decode(fs::read(summary_path(dir, id)).ok()?)
+}
+
+/// Everything block `id` holds, read from the block itself (every record checked).
+fn scan_block(dir: &Path, id: u32, header: &BlockHeader) -> Result<Summary> {
+    let bytes = fs::read(block_path(dir, id))?;
+    let mut s = Summary::default();
+    if bytes.len() > HEADER_LEN {
+        s.scan(header, &bytes[HEADER_LEN..], HEADER_LEN as u64);
+    }
+    Ok(s)
+}
+
+/// Bytes of a block read at a time by recovery (one buffer, reused: reading a whole tail block
+/// into fresh memory costs more in page faults than in copying).
+const SCAN_CHUNK: usize = 1 << 20;
+
+/// Scan `file` from offset `from` to `file_len` into `summary` in [`SCAN_CHUNK`] pieces; stops at
+/// the first torn or corrupt record. Returns the offset after the last valid record and how many
+/// records were read.
+fn scan_from(file: &File, header: &BlockHeader, summary: &mut Summary, from: u64, file_len: u64) -> Result<(u64, u64)> {
+    let mut buf = vec![0u8; SCAN_CHUNK.min((file_len - from) as usize)];
+    // `buf[..filled]` holds the file's bytes from offset `pos`.
+    let (mut pos, mut filled, mut records) = (from, 0usize, 0u64);
+    summary.len = from;
+    loop {
+        let n = read_full(file, pos + filled as u64, &mut buf[filled..])?;
+        filled += n;
+        let eof = filled < buf.len() || pos + filled as u64 >= file_len;
+        let (end, read) = summary.scan(header, &buf[..filled], pos);
+        records += read;
+        let used = (end - pos) as usize;
+        if eof {
+            return Ok((end, records));
+        }
+        if used == 0 {
+            // No whole record in a full buffer: a record longer than it, or damage.
+            match record::peek_len(&buf[..filled]) {
+                Some(len) if len > buf.len() && pos + len as u64 <= file_len => buf.resize(len, 0),
+                _ => return Ok((end, records)),
+            }
+            continue;
+        }
+        buf.copy_within(used..filled, 0);
+        filled -= used;
+        pos = end;
+    }
+}
+
 impl FileBackend {
     /// Recover block `id`: from its summary plus a scan of what follows it, or by a full scan; cuts
-    /// a torn or corrupt tail. `None` when the block was unusable (removed or set aside).
+    /// a torn or corrupt tail. `None` when the block was unusable (removed or set aside). A sealed
+    /// block with nothing after its summary is returned with the summary's head only (no entries).
     fn recover_block(dir: &Path, id: u32, is_last: bool, report: &mut RecoveryReport) -> Result<Option<Recovered>> {
         let path = block_path(dir, id);
         let file = File::open(&path)?;
@@ -285,14 +375,15 @@ impl FileBackend {
             remove_summary(dir, id)?;
             return Ok(None);
         };
-        let loaded = load_summary(dir, id, &file, &head, file_len);
+        let mut loaded = load_summary(dir, id, &file, &head, file_len, is_last);
+        if loaded.as_ref().is_some_and(|s| !s.has_entries() && s.len < file_len) {
+            // Records follow the summary: they are appended to it, which needs its entries.
+            loaded = load_summary(dir, id, &file, &head, file_len, true);
+        }
         let from_file = loaded.is_some();
         let mut summary = loaded.unwrap_or_default();
         let from = if from_file { summary.len } else { HEADER_LEN as u64 };
-        let mut rest = vec![0u8; (file_len - from) as usize];
-        let n = read_full(&file, from, &mut rest)?;
-        rest.truncate(n);
-        let (end, read) = summary.scan(&header, &rest, from);
+        let (end, read) = scan_from(&file, &header, &mut summary, from, file_len)?;
         report.records += read;
         if from_file {
             report.summarized_blocks += 1;
@@ -312,13 +403,14 @@ impl FileBackend {
             // Summarise a sealed block that had none (a crash before its summary was written, or a
             // store written before summaries existed) so the next open need not read it.
             let range = summary::sample_range(end);
-            let sample = &rest[(range.start - from) as usize..(range.end - from) as usize];
-            let sample_crc = crc32fast::hash(sample);
+            let mut sample = vec![0u8; (range.end - range.start) as usize];
+            read_full(&file, range.start, &mut sample)?;
+            let sample_crc = crc32fast::hash(&sample);
             if let Err(e) = write_summary(dir, id, &summary.encode(&head, sample_crc)) {
                 tracing::warn!(block = id, error = %e, "cannot write block summary");
             }
         }
-        Ok(Some(Recovered { header, summary }))
+        Ok(Some(Recovered { id, header, summary }))
     }
 
     fn open(dir: &Path, cfg: FileStoreConfig) -> Result<(FileBackend, SeqIndex<u32>, RecoveredTtls)> {
@@ -344,35 +436,67 @@ impl FileBackend {
             }
         }
         let mut report = RecoveryReport::default();
+        let mut recovered = Vec::with_capacity(ids.len());
+        for (i, &id) in ids.iter().enumerate() {
+            if let Some(rec) = Self::recover_block(dir, id, i + 1 == ids.len(), &mut report)? {
+                recovered.push(rec);
+            }
+        }
+        // Everything below the highest floor is gone, whichever block says so.
+        let floor = recovered.iter().map(|r| r.header.floor.max(r.summary.floor)).max().unwrap_or(0);
+        let tail_floor = recovered.last().map_or(0, |r| r.header.floor.max(r.summary.floor));
         let mut blocks: Vec<Block> = Vec::new();
         let mut index = SeqIndex::default();
         let mut ttls = RecoveredTtls::default();
-        let mut floor = 0u64;
-        // Highest floor held by the last block (the tail).
-        let mut tail_floor = 0u64;
         let mut tail_summary = Summary::default();
         let mut last = (0u64, 0i64);
-        for (i, &id) in ids.iter().enumerate() {
-            let Some(rec) = Self::recover_block(dir, id, i + 1 == ids.len(), &mut report)? else {
-                continue;
-            };
-            let Recovered { header, summary } = rec;
+        let count = recovered.len();
+        for (i, rec) in recovered.into_iter().enumerate() {
+            let Recovered { id, header, mut summary } = rec;
             if header.base_seq > 0 && header.base_seq - 1 > last.0 {
                 last = (header.base_seq - 1, header.base_ts);
             }
             if summary.records > 0 && summary.last.0 >= last.0 {
                 last = summary.last;
             }
-            let block_floor = header.floor.max(summary.floor);
-            floor = floor.max(block_floor);
-            tail_floor = block_floor;
+            let above = index.last_seq() == 0 || summary.first.0 > index.last_seq();
+            let clean = summary.dead.is_empty() && summary.records > 0 && floor <= summary.first.0 && above;
+            if !summary.has_entries() && clean && i + 1 < count {
+                // Counted from the summary's head; its messages are placed on first use.
+                let span = PendingSpan {
+                    block: id,
+                    first: summary.first.0,
+                    last: summary.last.0,
+                    first_ts: summary.first.1,
+                    msgs: summary.records as u64,
+                    hdrs: summary.hdrs,
+                };
+                let subjects = (0..summary.subject_count() as u32).map(|i| {
+                    let st = summary.subject_stats(i);
+                    (summary.subject(i), st.msgs as u64, st.first, st.last)
+                });
+                index.add_pending(span, summary.bytes, subjects);
+                ttls.ttls.extend_from_slice(&summary.ttls);
+                let (live, live_size) = (summary.records, summary.bytes);
+                blocks.push(Block { id, header, len: summary.len, live, live_size, records: summary.records });
+                continue;
+            }
+            if !summary.has_entries() {
+                let len = summary.len;
+                summary = match read_summary_file(dir, id).filter(|(s, h, _)| *h == header.encode() && s.len == len) {
+                    Some((s, ..)) => s,
+                    None => scan_block(dir, id, &header)?,
+                };
+            }
             blocks.push(Block { id, header, len: summary.len, live: 0, live_size: 0, records: summary.records });
             let block = blocks.last_mut().expect("just pushed");
             let dead: HashSet<u64> = summary.dead.iter().copied().collect();
             // Subject ids of this block's subjects, resolved on their first live message.
             let mut ids_of: Vec<Option<SubjectId>> = vec![None; summary.subject_count()];
             summary.for_each_msg(|m| {
-                if (!dead.is_empty() && dead.contains(&m.seq)) || (index.msgs() > 0 && m.seq <= index.last_seq()) {
+                // Messages below the floor are gone; only blocks straddling it can still hold some.
+                let gone = m.seq < floor || (!dead.is_empty() && dead.contains(&m.seq));
+                if gone || (index.msgs() > 0 && m.seq <= index.last_seq()) {
                     return;
                 }
                 match ids_of[m.subject as usize] {
@@ -393,14 +517,6 @@ impl FileBackend {
             tail_summary = summary;
         }
         report.blocks = blocks.len();
-        // Messages below the floor are gone; only blocks straddling it can still hold some.
-        while index.msgs() > 0 && index.first_seq() < floor {
-            let seq = index.first_seq();
-            let entry = index.remove(seq).expect("first is live");
-            let pos = blocks.partition_point(|b| b.header.base_seq <= seq) - 1;
-            blocks[pos].live -= 1;
-            blocks[pos].live_size -= entry.size as u64;
-        }
         ttls.ttls.retain(|t| t.0 >= floor);
         if index.msgs() == 0 {
             let (last_seq, last_ts) = last;
@@ -678,6 +794,54 @@ impl FileBackend {
         Ok(())
     }
 
+    /// Place the messages of one pending span (a sealed block counted from its summary's head):
+    /// from the summary's entries, or from the block itself when the summary is no longer usable.
+    fn fill_span(&self, index: &mut SeqIndex<u32>, span: &PendingSpan) -> Result<()> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("block {}: {what}", span.block));
+        let b = self.blocks.iter().find(|b| b.id == span.block).ok_or_else(|| corrupt("no such block"))?;
+        let header = b.header;
+        let summary = match read_summary_file(&self.dir, b.id).filter(|(_, h, _)| *h == header.encode()) {
+            Some((s, ..)) => s,
+            None => {
+                tracing::warn!(block = b.id, "block summary unusable; reading the block");
+                scan_block(&self.dir, b.id, &header)?
+            }
+        };
+        let dead: HashSet<u64> = summary.dead.iter().copied().collect();
+        let (mut n, mut outside) = (0u64, false);
+        summary.for_each_msg(|m| {
+            if !dead.contains(&m.seq) {
+                n += 1;
+                outside |= m.seq < span.first || m.seq > span.last;
+            }
+        });
+        if n != span.msgs || outside {
+            return Err(corrupt("messages differ from its summary"));
+        }
+        let mut ids: Vec<Option<SubjectId>> = vec![None; summary.subject_count()];
+        let mut missing = false;
+        summary.for_each_msg(|m| {
+            if dead.contains(&m.seq) {
+                return;
+            }
+            let id = match ids[m.subject as usize] {
+                Some(id) => id,
+                None => match index.subject_id(summary.subject(m.subject)) {
+                    Some(id) => *ids[m.subject as usize].insert(id),
+                    None => {
+                        missing = true;
+                        return;
+                    }
+                },
+            };
+            index.place(m.seq, id, m.size, m.hdr, m.offset);
+        });
+        if missing {
+            return Err(corrupt("a subject of its summary is not counted"));
+        }
+        Ok(())
+    }
+
     /// Remove block at `pos` (no live messages) from disk.
     fn remove_block(&mut self, pos: usize, floor: u64) -> Result<()> {
         self.persist_floor(floor)?;
@@ -915,8 +1079,19 @@ impl Backend for FileBackend {
             let sparse = if pos == 0 { b.live_size * 8 < b.len } else { b.live_size * 2 < b.len };
             if b.live == 0 {
                 self.remove_block(pos, index.first_seq())?;
-            } else if b.len >= MIN_REWRITE.min(self.cfg.block_size / 2) && sparse {
+            } else if b.len >= MIN_REWRITE.min(self.cfg.block_size / 2) && sparse && !index.is_partial() {
                 self.rewrite_block(pos, index)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn fill(&self, index: &mut SeqIndex<u32>) -> Result<()> {
+        let mut spans = index.take_pending().into_iter();
+        while let Some(span) = spans.next() {
+            if let Err(e) = self.fill_span(index, &span) {
+                index.restore_pending(std::iter::once(span).chain(spans).collect());
+                return Err(e);
             }
         }
         Ok(())

@@ -14,12 +14,19 @@
 //! cannot describe different bytes of the same length. Records inside a trusted prefix are not
 //! checksummed at open; each is still verified when it is read.
 //!
+//! Besides the per-record entries a summary carries the block's totals (first message, accounted
+//! bytes, messages with headers) and, per subject, its message count and first and last sequence, so
+//! that recovery can account for a block without decoding its entries (see [`Summary::decode_head`]).
+//!
 //! File layout (integers little endian, varints LEB128): magic `SYS1`, version, 3 reserved bytes,
-//! the 40-byte block header verbatim, `len` u64, sample CRC-32 u32, `records` u32, `floor` u64,
-//! `last_seq` u64, `last_ts` i64, the last entry's sequence u64 and offset u32 (where appending
-//! resumes), then varint-counted sections: subjects (length and bytes each),
-//! message entries (one byte blob, see [`Summary::add_msg`]), tombstones (`seq - base_seq`), TTLs
-//! (`seq - base_seq`, zigzag `ts`, zigzag `ttl`), and a CRC-32 of everything before it.
+//! `head_len` u32 (bytes before the entries, this field's CRC included), the 40-byte block header
+//! verbatim, `len` u64, sample CRC-32 u32, `records` u32, `floor` u64, `last_seq` u64, `last_ts` i64,
+//! the last entry's sequence u64 and offset u32 (where appending resumes), the first entry's sequence
+//! u64 and time i64, accounted `bytes` u64, messages with headers u32, the entries' length u32 and
+//! CRC-32 u32, then varint-counted sections: subjects (length, bytes, message count, first and last
+//! sequence as `seq - base_seq` each), tombstones (`seq - base_seq`), TTLs (`seq - base_seq`, zigzag
+//! `ts`, zigzag `ttl`), a CRC-32 of everything before it (the *head*), and then the message entries
+//! (one byte blob, see [`Summary::add_msg`]).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -29,10 +36,10 @@ use crate::jetstream::store::file_msg_size;
 use crate::jetstream::store::varint::{put_varint, unzigzag, zigzag, Cursor};
 
 const MAGIC: [u8; 4] = *b"SYS1";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 /// Bytes at the end of the summarised prefix whose checksum ties a summary to its block.
 pub(crate) const SAMPLE: u64 = 64 << 10;
-const FIXED_LEN: usize = 8 + HEADER_LEN + 8 + 4 + 4 + 8 + 8 + 8 + 8 + 4;
+const FIXED_LEN: usize = 12 + HEADER_LEN + 8 + 4 + 4 + 8 + 8 + 8 + 8 + 4 + 8 + 8 + 8 + 4 + 4 + 4;
 
 const E_HDR: u64 = 1;
 const E_TTL: u64 = 2;
@@ -60,14 +67,44 @@ pub(crate) struct Summary {
     pub floor: u64,
     /// Highest sequence of any message record and its time; `(0, 0)` without one.
     pub last: (u64, i64),
+    /// Lowest sequence of any message record and its time; `(0, 0)` without one.
+    pub first: (u64, i64),
+    /// Sum of the accounted sizes of the message records.
+    pub bytes: u64,
+    /// Message records with headers.
+    pub hdrs: u32,
     /// Sequences with a tombstone in this block.
     pub dead: Vec<u64>,
     /// `(seq, ts, ttl)` of messages stored with a TTL, in sequence order.
     pub ttls: Vec<(u64, i64, i64)>,
     subjects: Vec<Box<str>>,
     subject_ids: HashMap<Box<str>, u32>,
+    /// Per subject (by index): message records, first and last sequence.
+    stats: Vec<SubjectStats>,
     entries: Vec<u8>,
+    /// CRC-32 of the entries when only the head was decoded.
+    entries_crc: Option<u32>,
+    /// Subject index of the latest entry added.
+    last_subject: u32,
     prev: (u64, u32),
+}
+
+/// One subject's messages in a block, as a summary counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct SubjectStats {
+    pub msgs: u32,
+    pub first: u64,
+    pub last: u64,
+}
+
+/// A summary file's head, parsed without its entries (see [`Summary::decode_head`]).
+#[derive(Debug)]
+pub(crate) struct Head {
+    pub summary: Summary,
+    pub header: [u8; HEADER_LEN],
+    pub sample_crc: u32,
+    /// Bytes of the whole file: the head plus the entries.
+    pub file_len: usize,
 }
 
 /// A byte range of a block, read to check a summary against it.
@@ -85,19 +122,43 @@ impl Summary {
         self.subjects.len()
     }
 
+    /// Message count, first and last sequence of the subject with this index.
+    pub fn subject_stats(&self, i: u32) -> SubjectStats {
+        self.stats[i as usize]
+    }
+
+    /// True when the message entries are present (not only the head was read).
+    pub fn has_entries(&self) -> bool {
+        self.records == 0 || !self.entries.is_empty()
+    }
+
     /// Add a message record. Entries are four varints: sequence and offset as deltas from the
     /// previous entry, `subject << 2 | ttl << 1 | hdr`, and the accounted size.
     #[allow(clippy::too_many_arguments)]
     pub fn add_msg(&mut self, seq: u64, ts: i64, subject: &str, size: u32, offset: u32, hdr: bool, ttl: Option<i64>) {
-        let sid = match self.subject_ids.get(subject) {
-            Some(&i) => i,
+        // Runs of one subject are common: compare with the previous entry's before hashing.
+        let last = self.last_subject as usize;
+        let cached = (last < self.subjects.len() && *self.subjects[last] == *subject).then_some(self.last_subject);
+        let sid = match cached.or_else(|| self.subject_ids.get(subject).copied()) {
+            Some(i) => i,
             None => {
                 let i = self.subjects.len() as u32;
                 self.subjects.push(subject.into());
                 self.subject_ids.insert(subject.into(), i);
+                self.stats.push(SubjectStats { msgs: 0, first: seq, last: seq });
                 i
             }
         };
+        self.last_subject = sid;
+        let st = &mut self.stats[sid as usize];
+        st.msgs += 1;
+        st.first = st.first.min(seq);
+        st.last = st.last.max(seq);
+        if self.records == 0 || seq < self.first.0 {
+            self.first = (seq, ts);
+        }
+        self.bytes += size as u64;
+        self.hdrs += hdr as u32;
         put_varint(&mut self.entries, seq.wrapping_sub(self.prev.0));
         put_varint(&mut self.entries, offset.wrapping_sub(self.prev.1) as u64);
         let flags = if hdr { E_HDR } else { 0 } | if ttl.is_some() { E_TTL } else { 0 };
@@ -180,6 +241,7 @@ impl Summary {
         let mut out = Vec::with_capacity(FIXED_LEN + self.entries.len() + 64);
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&[VERSION, 0, 0, 0]);
+        out.extend_from_slice(&[0; 4]); // head length, set below
         out.extend_from_slice(&header[..HEADER_LEN]);
         out.extend_from_slice(&self.len.to_le_bytes());
         out.extend_from_slice(&sample_crc.to_le_bytes());
@@ -189,13 +251,20 @@ impl Summary {
         out.extend_from_slice(&self.last.1.to_le_bytes());
         out.extend_from_slice(&self.prev.0.to_le_bytes());
         out.extend_from_slice(&self.prev.1.to_le_bytes());
+        out.extend_from_slice(&self.first.0.to_le_bytes());
+        out.extend_from_slice(&self.first.1.to_le_bytes());
+        out.extend_from_slice(&self.bytes.to_le_bytes());
+        out.extend_from_slice(&self.hdrs.to_le_bytes());
+        out.extend_from_slice(&(self.entries.len() as u32).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(&self.entries).to_le_bytes());
         put_varint(&mut out, self.subjects.len() as u64);
-        for s in &self.subjects {
+        for (s, st) in self.subjects.iter().zip(&self.stats) {
             put_varint(&mut out, s.len() as u64);
             out.extend_from_slice(s.as_bytes());
+            put_varint(&mut out, st.msgs as u64);
+            put_varint(&mut out, st.first.wrapping_sub(base));
+            put_varint(&mut out, st.last.wrapping_sub(base));
         }
-        put_varint(&mut out, self.entries.len() as u64);
-        out.extend_from_slice(&self.entries);
         put_varint(&mut out, self.dead.len() as u64);
         for &seq in &self.dead {
             put_varint(&mut out, seq.wrapping_sub(base));
@@ -206,24 +275,37 @@ impl Summary {
             put_varint(&mut out, zigzag(ts));
             put_varint(&mut out, zigzag(ttl));
         }
+        let head_len = (out.len() + 4) as u32;
+        out[8..12].copy_from_slice(&head_len.to_le_bytes());
         let crc = crc32fast::hash(&out);
         out.extend_from_slice(&crc.to_le_bytes());
+        out.extend_from_slice(&self.entries);
         out
     }
 
-    /// Parse a summary file (reusing its buffer for the entries); `None` when it is damaged or of
-    /// another version. Returns the block header bytes it was written for and the sample CRC.
-    pub fn decode(mut buf: Vec<u8>) -> Option<(Summary, [u8; HEADER_LEN], u32)> {
-        let body_len = buf.len().checked_sub(4)?;
-        if body_len < FIXED_LEN || crc32fast::hash(&buf[..body_len]).to_le_bytes() != buf[body_len..] {
+    /// The length of the head of a summary file from its first bytes (at least 12), `None` when
+    /// they are not a summary of this version.
+    pub fn head_len(first: &[u8]) -> Option<usize> {
+        if first.len() < 12 || first[0..4] != MAGIC || first[4] != VERSION {
             return None;
         }
-        if buf[0..4] != MAGIC || buf[4] != VERSION {
+        let n = u32::from_le_bytes(first[8..12].try_into().ok()?) as usize;
+        (n >= FIXED_LEN + 4).then_some(n)
+    }
+
+    /// Parse a summary file's head (`buf` holds at least [`Summary::head_len`] bytes of it): every
+    /// total, the subjects with their statistics, tombstones and TTLs, but not the entries, which
+    /// [`Summary::decode`] adds. `None` when the head is damaged or of another version.
+    pub fn decode_head(buf: &[u8]) -> Option<Head> {
+        let head_len = Self::head_len(buf)?;
+        let body_len = head_len - 4;
+        let (body, crc) = (buf.get(..body_len)?, buf.get(body_len..head_len)?);
+        if crc32fast::hash(body).to_le_bytes() != crc {
             return None;
         }
-        let header: [u8; HEADER_LEN] = buf[8..8 + HEADER_LEN].try_into().ok()?;
+        let header: [u8; HEADER_LEN] = buf[12..12 + HEADER_LEN].try_into().ok()?;
         let base = BlockHeader::decode(&header)?.base_seq;
-        let mut c = Cursor::new(&buf[..body_len], 8 + HEADER_LEN);
+        let mut c = Cursor::new(body, 12 + HEADER_LEN);
         let mut fixed = |n: usize| c.bytes(n);
         let len = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
         let sample_crc = u32::from_le_bytes(fixed(4)?.try_into().ok()?);
@@ -233,24 +315,35 @@ impl Summary {
         let last_ts = i64::from_le_bytes(fixed(8)?.try_into().ok()?);
         let prev_seq = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
         let prev_offset = u32::from_le_bytes(fixed(4)?.try_into().ok()?);
+        let first_seq = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
+        let first_ts = i64::from_le_bytes(fixed(8)?.try_into().ok()?);
+        let bytes = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
+        let hdrs = u32::from_le_bytes(fixed(4)?.try_into().ok()?);
+        let entries_len = u32::from_le_bytes(fixed(4)?.try_into().ok()?) as usize;
+        let entries_crc = u32::from_le_bytes(fixed(4)?.try_into().ok()?);
         let mut s = Summary {
             len,
             records,
             floor,
             last: (last_seq, last_ts),
+            first: (first_seq, first_ts),
+            bytes,
+            hdrs,
             prev: (prev_seq, prev_offset),
+            entries_crc: Some(entries_crc),
             ..Default::default()
         };
         let n = usize::try_from(c.varint()?).ok()?;
         for i in 0..n.min(body_len) {
             let l = usize::try_from(c.varint()?).ok()?;
             let name: Box<str> = std::str::from_utf8(c.bytes(l)?).ok()?.into();
+            let msgs = u32::try_from(c.varint()?).ok()?;
+            let first = base.wrapping_add(c.varint()?);
+            let last = base.wrapping_add(c.varint()?);
             s.subject_ids.insert(name.clone(), i as u32);
             s.subjects.push(name);
+            s.stats.push(SubjectStats { msgs, first, last });
         }
-        let l = usize::try_from(c.varint()?).ok()?;
-        let entries = c.at..c.at.checked_add(l)?;
-        c.bytes(l)?;
         let n = usize::try_from(c.varint()?).ok()?;
         for _ in 0..n.min(body_len) {
             s.dead.push(base.wrapping_add(c.varint()?));
@@ -263,11 +356,30 @@ impl Summary {
         if !c.is_done() || len < HEADER_LEN as u64 || len > u32::MAX as u64 || prev_offset as u64 >= len.max(1) {
             return None;
         }
+        if (records == 0) != (entries_len == 0) {
+            return None;
+        }
+        Some(Head { summary: s, header, sample_crc, file_len: head_len + entries_len })
+    }
+
+    /// Parse a whole summary file (reusing its buffer for the entries); `None` when it is damaged or
+    /// of another version. Returns the block header bytes it was written for and the sample CRC.
+    pub fn decode(mut buf: Vec<u8>) -> Option<(Summary, [u8; HEADER_LEN], u32)> {
+        let head = Self::decode_head(&buf)?;
+        let head_len = Self::head_len(&buf)?;
+        if buf.len() != head.file_len {
+            return None;
+        }
+        let mut s = head.summary;
+        if Some(crc32fast::hash(&buf[head_len..])) != s.entries_crc {
+            return None;
+        }
         // The entries stay in the file's buffer: no second copy of the largest section.
-        buf.copy_within(entries.clone(), 0);
-        buf.truncate(entries.len());
+        buf.copy_within(head_len.., 0);
+        buf.truncate(head.file_len - head_len);
         s.entries = buf;
-        Some((s, header, sample_crc))
+        s.entries_crc = None;
+        Some((s, head.header, head.sample_crc))
     }
 }
 

@@ -614,3 +614,177 @@ fn headers_are_found_after_recovery_without_reading_other_messages() {
     }
     assert_eq!(found, vec![50, 100, 150, 200, 250, 300]);
 }
+
+#[test]
+fn sealed_blocks_are_counted_at_open_and_read_on_first_use() {
+    let dir = tempfile::tempdir().unwrap();
+    plain_store(dir.path());
+    let sums = summary_files(dir.path()).len();
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert_eq!(s.unloaded_blocks(), sums);
+    // Stream info, subject counts and last-per-subject answers come from the summaries alone.
+    let st = s.state(false);
+    assert_eq!((st.msgs, st.first_seq, st.last_seq, st.first_ts, st.last_ts), (200, 1, 200, T0, T0));
+    assert_eq!((st.num_subjects, st.num_deleted), (3, 0));
+    let want: u64 = (1..=200u64).map(|q| file_msg_size(3, 0, payload(q).len())).sum();
+    assert_eq!(st.bytes, want);
+    let subjects: Vec<(String, u64)> = s.subjects_state(">").into_iter().collect();
+    assert_eq!(subjects, vec![("t.0".into(), 66), ("t.1".into(), 67), ("t.2".into(), 67)]);
+    assert_eq!(s.last_seq_for_subject("t.1"), Some(199));
+    assert_eq!(s.num_pending(0, "t.*", false), 200);
+    assert_eq!(s.num_pending(50, ">", true), 3);
+    assert_eq!(s.load_next_with_headers(0).unwrap(), None);
+    assert_eq!(s.unloaded_blocks(), sums);
+    // The first load reads the summaries' entries.
+    assert_eq!(s.load(5).unwrap().unwrap().data, payload(5));
+    assert_eq!(s.unloaded_blocks(), 0);
+    assert_all_but(&s, &[]);
+}
+
+#[test]
+fn a_lazy_reopen_answers_like_an_eager_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = snapshot(&busy_store(dir.path()));
+    let copy = tempfile::tempdir().unwrap();
+    for ent in fs::read_dir(dir.path()).unwrap() {
+        let p = ent.unwrap().path();
+        fs::copy(&p, copy.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let lazy = open(dir.path(), small_cfg(), BUSY_LIMITS);
+    let eager = open(copy.path(), small_cfg(), BUSY_LIMITS);
+    eager.load(eager.state(false).first_seq).unwrap();
+    assert_eq!(eager.unloaded_blocks(), 0);
+    assert!(lazy.unloaded_blocks() > 0, "clean sealed blocks stay unread");
+    assert_eq!(lazy.state(false), eager.state(false));
+    assert_eq!(lazy.subjects_state(">"), eager.subjects_state(">"));
+    assert_eq!(lazy.next_expiry(), eager.next_expiry());
+    assert_eq!(snapshot(&lazy), before);
+    assert_eq!(snapshot(&eager), before);
+    // Every mutation on a lazily opened store matches the same mutation on an eager one.
+    let mut pair = [lazy, eager];
+    for s in pair.iter_mut() {
+        s.store_msg("orders.3", b"", b"new", None).unwrap();
+        s.remove(130, false).unwrap();
+        s.purge(&PurgeRequest { filter: Some("orders.5".into()), keep: Some(3), ..Default::default() }).unwrap();
+        s.update_limits(Limits { max_msgs_per_subject: 4, ..Default::default() }).unwrap();
+    }
+    assert_eq!(snapshot(&pair[0]), snapshot(&pair[1]));
+}
+
+#[test]
+fn a_summary_lost_after_open_is_replaced_by_reading_its_block() {
+    let dir = tempfile::tempdir().unwrap();
+    plain_store(dir.path());
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert!(s.unloaded_blocks() > 0);
+    let sums = summary_files(dir.path());
+    fs::remove_file(&sums[0]).unwrap();
+    let mut damaged = fs::read(&sums[1]).unwrap();
+    let n = damaged.len();
+    damaged[n - 1] ^= 0xff; // in the entries, which open did not read
+    fs::write(&sums[1], &damaged).unwrap();
+    assert_all_but(&s, &[]);
+    assert_eq!(s.unloaded_blocks(), 0);
+}
+
+#[test]
+fn a_damaged_summary_entries_section_is_found_at_open_or_first_use() {
+    // Open reads only a summary's head; the entries are checked when the block is first used, and
+    // a block that no longer matches its count is reported as corrupt rather than half loaded.
+    let dir = tempfile::tempdir().unwrap();
+    plain_store(dir.path());
+    let blk = block_files(dir.path())[0].clone();
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    // The block loses records behind the summary's back (its sampled tail stays intact).
+    let bytes = fs::read(&blk).unwrap();
+    let header = BlockHeader::decode(&bytes).unwrap();
+    let mut cut = header.encode().to_vec();
+    let mut at = HEADER_LEN;
+    let mut kept = 0;
+    while let Decoded::Ok(_, len) = record::decode(&bytes[at..], &header) {
+        if kept != 1 {
+            cut.extend_from_slice(&bytes[at..at + len]);
+        }
+        kept += 1;
+        at += len;
+    }
+    fs::write(&blk, &cut).unwrap();
+    for p in summary_files(dir.path()).iter().take(1) {
+        fs::remove_file(p).unwrap();
+    }
+    assert!(matches!(s.load(1), Err(StoreError::Corrupt(_))));
+    // Stream info still answers from the totals.
+    assert_eq!(s.state(false).msgs, 200);
+}
+
+#[test]
+fn removals_in_sealed_blocks_before_a_crash_keep_subject_state_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let bases = plain_store(dir.path());
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    s.remove(bases[1] + 1, false).unwrap();
+    s.remove(bases[2], false).unwrap();
+    s.purge(&PurgeRequest { filter: Some("t.1".into()), keep: Some(10), ..Default::default() }).unwrap();
+    let before = snapshot(&s);
+    let totals = (s.state(false), s.subjects_state(">"));
+    let lasts: Vec<Option<u64>> = ["t.0", "t.1", "t.2"].iter().map(|t| s.last_seq_for_subject(t)).collect();
+    drop(s); // no close: as after kill -9
+    let mut s = open(dir.path(), small_cfg(), Limits::default());
+    assert_eq!((s.state(false), s.subjects_state(">")), totals);
+    let got: Vec<Option<u64>> = ["t.0", "t.1", "t.2"].iter().map(|t| s.last_seq_for_subject(t)).collect();
+    assert_eq!(got, lasts);
+    assert_eq!(snapshot(&s), before);
+    // A message whose record is torn by the crash is lost, and only that one.
+    s.store_msg("t.9", b"", b"torn", None).unwrap();
+    drop(s);
+    let tail = block_files(dir.path()).pop().unwrap();
+    let len = fs::metadata(&tail).unwrap().len();
+    OpenOptions::new().write(true).open(&tail).unwrap().set_len(len - 3).unwrap();
+    let s = open(dir.path(), small_cfg(), Limits::default());
+    assert!(s.recovery_report().truncated_bytes > 0);
+    assert_eq!(s.last_seq_for_subject("t.9"), None);
+    assert_eq!(snapshot(&s), before);
+}
+
+#[test]
+fn age_expiry_that_is_not_due_reads_no_block() {
+    let dir = tempfile::tempdir().unwrap();
+    plain_store(dir.path());
+    let hour = Duration::from_secs(3600);
+    let mut s = open(dir.path(), small_cfg(), Limits { max_age: hour, ..Default::default() });
+    let unread = s.unloaded_blocks();
+    assert!(unread > 0);
+    assert_eq!(s.next_expiry(), Some(T0 + hour.as_nanos() as i64));
+    assert_eq!(s.expire(T0 + 1).unwrap(), Vec::<u64>::new());
+    assert_eq!(s.unloaded_blocks(), unread);
+    assert_eq!(s.expire(T0 + 2 * hour.as_nanos() as i64).unwrap().len(), 200);
+    assert_eq!(s.state(false).msgs, 0);
+}
+
+#[test]
+fn recovery_reads_a_large_tail_in_pieces_and_cuts_it_at_the_torn_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = FileStoreConfig { block_size: 64 << 20, block_max_msgs: 1_000_000, sync: SyncPolicy::Always };
+    let mut s = open(dir.path(), cfg.clone(), Limits::default());
+    // Records of every size around the read piece, one larger than it.
+    let big = vec![7u8; SCAN_CHUNK + 1000];
+    let mut sizes = Vec::new();
+    for seq in 1..=400u64 {
+        let data = if seq == 123 { big.clone() } else { vec![seq as u8; (seq as usize * 37) % 9000] };
+        sizes.push(data.len());
+        s.store_msg("x", b"", &data, None).unwrap();
+    }
+    drop(s);
+    let blk = block_files(dir.path()).pop().unwrap();
+    let len = fs::metadata(&blk).unwrap().len();
+    assert!(len > 2 * SCAN_CHUNK as u64);
+    let s = open(dir.path(), cfg.clone(), Limits::default());
+    assert_eq!(s.state(false).msgs, 400);
+    assert_eq!(s.load(123).unwrap().unwrap().data.len(), big.len());
+    assert_eq!(s.load(400).unwrap().unwrap().data.len(), sizes[399]);
+    drop(s);
+    OpenOptions::new().write(true).open(&blk).unwrap().set_len(len - 1).unwrap();
+    let s = open(dir.path(), cfg, Limits::default());
+    assert_eq!((s.state(false).msgs, s.state(false).last_seq), (399, 399));
+    assert_eq!(s.recovery_report().truncated_bytes, len - 1 - fs::metadata(&blk).unwrap().len());
+}
