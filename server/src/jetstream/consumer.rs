@@ -1207,11 +1207,8 @@ mod tests {
         let two = StreamConfig { subjects: vec!["a.*".into(), "b.c".into()], ..Default::default() };
         assert!(filters_cover_stream(&two, &f(&["a.>", "b.*"])));
         assert!(!filters_cover_stream(&two, &f(&["a.>"])));
-        let sourced = StreamConfig {
-            subjects: vec!["a.>".into()],
-            sources: vec![Default::default()],
-            ..Default::default()
-        };
+        let sourced =
+            StreamConfig { subjects: vec!["a.>".into()], sources: vec![Default::default()], ..Default::default() };
         assert!(!filters_cover_stream(&sourced, &f(&["a.>"])), "sourced messages keep their own subjects");
         assert!(!filters_cover_stream(&StreamConfig::default(), &f(&[">"])), "a mirror-like stream without subjects");
     }
