@@ -23,7 +23,7 @@
 #                       *_CMD commands must then put on %PORT% (see BENCHMARKS.md for the commands)
 #   SERVER_CPUS / BENCH_CPUS      optional taskset CPU lists to pin the server and the load generator
 #
-# Core scenarios run with JetStream off; js* scenarios use the *_JS_CMD commands. Both servers get
+# Core scenarios run with JetStream off; js*, kv* and obj* scenarios use the *_JS_CMD commands. Both servers get
 # the same machine, scenario options and pinning. The recovery-1m scenario (restart after kill -9
 # with 1M stored messages, and disk bytes per message) runs scripts/bench-recovery.sh with the same
 # rounds, binary and commands, and appends its table. Needs bash, jq and awk.
@@ -72,6 +72,12 @@ scenarios=(
     "idle-1000|no|idle --conns $((1000 / div)) --wait 2s|bytes_per_conn:bytes/conn:bytes:low"
     "jspub-128|yes|jspub --size 128 --msgs $((200000 / div)) --window 1000|pub.msgs_per_sec:msg/s:rate:high"
     "jsfetch-128|yes|jsfetch --size 128 --msgs $((100000 / div)) --batch 100|sub.msgs_per_sec:msg/s:rate:high"
+    "kvput-128|yes|kvput --size 128 --msgs $((50000 / div)) --window 256|put.msgs_per_sec:puts/s:rate:high"
+    "kvrtt-128|yes|kvrtt --size 128 --msgs $((5000 / div))|rtt_per_sec:put+get/s:rate:high;latency.p99_us:p99 µs:us:low"
+    "kvget-128|yes|kvget --size 128 --keys $((10000 / div)) --msgs $((200000 / div)) --window 256|get.msgs_per_sec:gets/s:rate:high"
+    "kvwatch-128|yes|kvwatch --size 128 --keys $((50000 / div)) --msgs $((50000 / div)) --window 256|initial.msgs_per_sec:initial values/s:rate:high;live.msgs_per_sec:live updates/s:rate:high"
+    "objput-100m|yes|objput --object-mib $((100 / div))|put.mb_per_sec:MB/s:mbs:high;server_peak_rss_kib:server peak RSS:mib:low"
+    "objget-100m|yes|objget --object-mib $((100 / div))|get.mb_per_sec:MB/s:mbs:high;server_peak_rss_kib:server peak RSS in the get:mib:low"
 )
 
 recovery_msgs=$((1000000 / div))
@@ -184,6 +190,8 @@ fmt() { # fmt KIND VALUE
         rate) awk -v v="$2" 'BEGIN { if (v >= 1e6) printf "%.2f M", v / 1e6; else if (v >= 1e3) printf "%.1f K", v / 1e3; else printf "%.0f", v }' ;;
         us) awk -v v="$2" 'BEGIN { printf "%.1f µs", v }' ;;
         bytes) awk -v v="$2" 'BEGIN { printf "%.1f KB", v / 1000 }' ;;
+        mbs) awk -v v="$2" 'BEGIN { printf "%.1f MB/s", v }' ;;
+        mib) awk -v v="$2" 'BEGIN { printf "%.0f MiB", v / 1024 }' ;;
     esac
 }
 

@@ -33,14 +33,14 @@ const CONSUMER: &str = "BENCH_PULL";
 const PULL_EXPIRES: Duration = Duration::from_secs(5);
 
 /// A connection for `$JS.API` requests, with one inbox subscription.
-struct Api {
+pub(super) struct Api {
     conn: Conn,
     inbox: String,
     next: u64,
 }
 
 impl Api {
-    fn connect(addr: &str) -> Result<Api> {
+    pub(super) fn connect(addr: &str) -> Result<Api> {
         let mut conn = Conn::connect(addr, "bench-jsapi")?;
         let inbox = format!("_INBOX.{}", inbox_token());
         conn.subscribe(&format!("{inbox}.*"), None, 1)?;
@@ -49,24 +49,30 @@ impl Api {
     }
 
     /// Sends a request and returns the JSON response.
-    fn request(&mut self, subject: &str, body: &Value) -> Result<Value> {
+    pub(super) fn request(&mut self, subject: &str, body: &Value) -> Result<Value> {
+        let payload = if body.is_null() { String::new() } else { body.to_string() };
+        let (status, response) = self.request_raw(subject, payload.as_bytes())?;
+        if status == Some(503) {
+            bail!("no responders for {subject}: is JetStream enabled on the server?");
+        }
+        serde_json::from_slice(&response).with_context(|| format!("response to {subject}"))
+    }
+
+    /// Sends `payload` to `subject` and returns the response's status code (for a status message)
+    /// and payload.
+    pub(super) fn request_raw(&mut self, subject: &str, payload: &[u8]) -> Result<(Option<u16>, Vec<u8>)> {
         self.next += 1;
         let reply = format!("{}.{}", self.inbox, self.next);
-        let payload = if body.is_null() { String::new() } else { body.to_string() };
-        conn::send(&mut self.conn.tx, format!("PUB {subject} {reply} {}\r\n{payload}\r\n", payload.len()).as_bytes())?;
+        let head = format!("PUB {subject} {reply} {}\r\n", payload.len());
+        conn::send(&mut self.conn.tx, &[head.as_bytes(), payload, b"\r\n"].concat())?;
         let deadline = Instant::now() + FLUSH_TIMEOUT;
-        let mut response: Option<Result<Value>> = None;
+        let mut response: Option<(Option<u16>, Vec<u8>)> = None;
         while response.is_none() {
             self.conn.poll(|op, _| {
                 if let ServerOp::Msg(m) = op {
-                    if m.subject != reply.as_bytes() {
-                        return Ok(());
+                    if m.subject == reply.as_bytes() {
+                        response = Some((m.status(), m.payload.to_vec()));
                     }
-                    response = Some(if m.status() == Some(503) {
-                        Err(anyhow::anyhow!("no responders for {subject}: is JetStream enabled on the server?"))
-                    } else {
-                        serde_json::from_slice(m.payload).with_context(|| format!("response to {subject}"))
-                    });
                 }
                 Ok(())
             })?;
@@ -74,11 +80,11 @@ impl Api {
                 bail!("no response to {subject} within {FLUSH_TIMEOUT:?}");
             }
         }
-        response.expect("loop ends with a response")
+        Ok(response.expect("loop ends with a response"))
     }
 
     /// A request whose response must not carry an `error`.
-    fn call(&mut self, subject: &str, body: &Value) -> Result<Value> {
+    pub(super) fn call(&mut self, subject: &str, body: &Value) -> Result<Value> {
         let response = self.request(subject, body)?;
         if let Some(e) = response.get("error") {
             bail!("{subject} failed: {e}");
@@ -89,16 +95,11 @@ impl Api {
     /// Deletes the stream if it exists, then creates it.
     fn create_stream(&mut self, args: &Args) -> Result<()> {
         let name = &args.stream;
-        self.request(&format!("$JS.API.STREAM.DELETE.{name}"), &Value::Null)?;
-        let storage = match args.storage {
-            Storage::File => "file",
-            Storage::Memory => "memory",
-        };
         let config = json!({
             "name": name,
             "subjects": [args.subject],
             "retention": "limits",
-            "storage": storage,
+            "storage": storage_name(args.storage),
             "discard": "old",
             "max_consumers": -1,
             "max_msgs": -1,
@@ -107,15 +108,20 @@ impl Api {
             "max_msg_size": -1,
             "num_replicas": 1,
         });
-        self.call(&format!("$JS.API.STREAM.CREATE.{name}"), &config)?;
-        Ok(())
+        self.replace_stream(name, &config)
     }
 
-    fn delete_stream(&mut self, name: &str) -> Result<()> {
+    /// Deletes stream `name` if it exists, then creates it with `config`.
+    pub(super) fn replace_stream(&mut self, name: &str, config: &Value) -> Result<()> {
+        self.request(&format!("$JS.API.STREAM.DELETE.{name}"), &Value::Null)?;
+        self.call(&format!("$JS.API.STREAM.CREATE.{name}"), config).map(drop)
+    }
+
+    pub(super) fn delete_stream(&mut self, name: &str) -> Result<()> {
         self.call(&format!("$JS.API.STREAM.DELETE.{name}"), &Value::Null).map(drop)
     }
 
-    fn stream_messages(&mut self, name: &str) -> Result<u64> {
+    pub(super) fn stream_messages(&mut self, name: &str) -> Result<u64> {
         let info = self.call(&format!("$JS.API.STREAM.INFO.{name}"), &Value::Null)?;
         info["state"]["messages"].as_u64().context("stream info without state.messages")
     }
@@ -247,7 +253,7 @@ fn publish_problems(r: &mut Report, p: &Published, stored: u64) {
     }
 }
 
-fn storage_name(storage: Storage) -> &'static str {
+pub(super) fn storage_name(storage: Storage) -> &'static str {
     match storage {
         Storage::File => "file",
         Storage::Memory => "memory",

@@ -2,24 +2,30 @@
 //!
 //! [`run`] takes the words after `bench` (a scenario and options), runs the scenario against
 //! `--url` and prints the result: messages/s and MB/s for publishers and subscribers, messages lost,
-//! request/reply latency percentiles, JetStream publish and fetch rates, or server memory per idle
-//! connection. With `--json` one machine-readable line goes to stdout. Lost or duplicated messages,
+//! request/reply latency percentiles, JetStream publish and fetch rates, key-value put, get and
+//! watch rates, object-store MB/s and server peak memory, or server memory per idle connection. With `--json` one machine-readable line goes to stdout. Lost or duplicated messages,
 //! malformed frames and server errors are printed as a banner on stderr and make `run` fail.
 //!
 //! Layout: `conn` (raw blocking client connection), `scan` (server op scanner), `frames`
 //! (pre-encoded `PUB` batches), `seen` (exactly-once bookkeeping), `report` (rates, latencies,
 //! output), `procfs` (server RSS and CPU time) and one module per family of scenarios:
 //! `throughput` (pub, pubsub, fanout, queue, wildcard), `reqrep`, `idle`, `jetstream`
-//! (jspub, jsfetch, jsready).
+//! (jspub, jsfetch, jsready), `kv` (kvput, kvrtt, kvget, kvwatch) and `object` (objput, objget);
+//! `acked` (a publisher with a window of outstanding acks) and `ordered` (the clients' ordered
+//! push consumer) serve the last two.
 //!
 //! The hot path uses no client library and no async runtime: one OS thread per simulated client,
 //! large pipelined writes of pre-encoded frames with `PING`/`PONG` flow control, and a memchr-based
 //! frame scanner. It does not speak TLS, authenticate, or reconnect.
 
+mod acked;
 mod conn;
 mod frames;
 mod idle;
 mod jetstream;
+mod kv;
+mod object;
+mod ordered;
 mod procfs;
 mod report;
 mod reqrep;
@@ -76,6 +82,18 @@ enum Scenario {
     /// Waits until the server answers a stream info request for `--stream` with `--msgs` messages
     /// (a server recovering its store); reports when that happened.
     Jsready,
+    /// Key-value puts of distinct keys (bounded window of outstanding acks).
+    Kvput,
+    /// Sequential key-value put-then-get round trips on one key (direct get).
+    Kvrtt,
+    /// Pipelined key-value direct gets over pre-filled keys.
+    Kvget,
+    /// A key-value watcher: initial values of pre-filled keys, then live updates.
+    Kvwatch,
+    /// Object-store put of one large object in chunks.
+    Objput,
+    /// Object-store get of one large object (ordered consumer, digest checked).
+    Objget,
 }
 
 impl Scenario {
@@ -91,6 +109,12 @@ impl Scenario {
             Scenario::Jspub => "jspub",
             Scenario::Jsfetch => "jsfetch",
             Scenario::Jsready => "jsready",
+            Scenario::Kvput => "kvput",
+            Scenario::Kvrtt => "kvrtt",
+            Scenario::Kvget => "kvget",
+            Scenario::Kvwatch => "kvwatch",
+            Scenario::Objput => "objput",
+            Scenario::Objget => "objget",
         }
     }
 }
@@ -107,7 +131,8 @@ enum Storage {
     name = "switchyard bench",
     about = "Load generator for any NATS server (nats-server or switchyard)",
     after_help = "Defaults per scenario: --subs 1 (pubsub), 5 (fanout), 4 (queue), 3 (wildcard); \
-                  --msgs 1000000 (throughput), 20000 (reqrep), 100000 (jspub, jsfetch)."
+                  --msgs 1000000 (throughput), 20000 (reqrep), 100000 (jspub, jsfetch, kvget), \
+                  50000 (kvput), 5000 (kvrtt), --keys (kvwatch updates)."
 )]
 struct Args {
     /// Scenario to run.
@@ -167,6 +192,18 @@ struct Args {
     /// `jsready`: how long to keep trying before giving up.
     #[arg(long, value_parser = parse_duration, default_value = "120s")]
     ready_timeout: Duration,
+    /// Key-value or object-store bucket (created fresh, deleted afterwards).
+    #[arg(long, default_value = "BENCH")]
+    bucket: String,
+    /// Keys filled before `kvget` and `kvwatch` start.
+    #[arg(long, default_value_t = 10_000)]
+    keys: u64,
+    /// Object size in MiB for `objput` and `objget`.
+    #[arg(long, default_value_t = 100)]
+    object_mib: u64,
+    /// Object-store chunk size in bytes.
+    #[arg(long, default_value_t = 128 * 1024)]
+    chunk_size: usize,
     /// Stream storage for JetStream scenarios.
     #[arg(long, value_enum, default_value = "file")]
     storage: Storage,
@@ -231,6 +268,12 @@ fn execute(args: &Args) -> Result<Report> {
         Scenario::Jspub => jetstream::run_publish(args, &addr)?,
         Scenario::Jsfetch => jetstream::run_fetch(args, &addr)?,
         Scenario::Jsready => jetstream::run_ready(args, &addr)?,
+        Scenario::Kvput => kv::run_put(args, &addr)?,
+        Scenario::Kvrtt => kv::run_rtt(args, &addr)?,
+        Scenario::Kvget => kv::run_get(args, &addr)?,
+        Scenario::Kvwatch => kv::run_watch(args, &addr)?,
+        Scenario::Objput => object::run_put(args, &addr)?,
+        Scenario::Objget => object::run_get(args, &addr)?,
     };
     report.field("url", args.url.clone());
     let cpu_after = cpu_times(args.server_pid)?;

@@ -1,6 +1,8 @@
-//! What the benchmark reads about the server process from Linux `/proc`: resident memory and CPU time.
+//! What the benchmark reads about the server process from Linux `/proc`: resident memory (current
+//! and peak) and CPU time, and resetting the peak so one phase of a run can be measured alone.
 //!
-//! Only used when `--server-pid` is given; works for any server process, not only ours.
+//! Only used when `--server-pid` is given; works for any server process of the same user, not only
+//! ours.
 
 use std::time::Duration;
 
@@ -11,14 +13,30 @@ const TICKS_PER_SEC: u64 = 100;
 
 /// `VmRSS` of process `pid`, in KiB.
 pub fn rss_kib(pid: u32) -> Result<u64> {
-    let path = format!("/proc/{pid}/status");
-    let status = std::fs::read_to_string(&path).with_context(|| format!("read {path}"))?;
-    parse_rss_kib(&status).with_context(|| format!("no VmRSS line in {path}"))
+    status_kib(pid, "VmRSS:")
 }
 
-fn parse_rss_kib(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let mut words = line["VmRSS:".len()..].split_whitespace();
+/// `VmHWM` (peak resident memory) of process `pid`, in KiB.
+pub fn peak_rss_kib(pid: u32) -> Result<u64> {
+    status_kib(pid, "VmHWM:")
+}
+
+/// Resets the peak resident memory of process `pid` to its current resident memory (Linux
+/// `clear_refs` value 5).
+pub fn reset_peak_rss(pid: u32) -> Result<()> {
+    let path = format!("/proc/{pid}/clear_refs");
+    std::fs::write(&path, "5").with_context(|| format!("write {path}"))
+}
+
+fn status_kib(pid: u32, field: &str) -> Result<u64> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).with_context(|| format!("read {path}"))?;
+    parse_kib(&status, field).with_context(|| format!("no {field} line in {path}"))
+}
+
+fn parse_kib(status: &str, field: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let mut words = line[field.len()..].split_whitespace();
     let value: u64 = words.next()?.parse().ok()?;
     match words.next() {
         Some("kB") | None => Some(value),
@@ -52,9 +70,10 @@ mod tests {
 
     #[test]
     fn rss_is_read_from_status_text() {
-        let status = "Name:\tnats-server\nVmPeak:\t  9000 kB\nVmRSS:\t   12345 kB\nThreads:\t8\n";
-        assert_eq!(parse_rss_kib(status), Some(12345));
-        assert_eq!(parse_rss_kib("Name: x\n"), None);
+        let status = "Name:\tnats-server\nVmPeak:\t  9000 kB\nVmHWM:\t 20000 kB\nVmRSS:\t   12345 kB\n";
+        assert_eq!(parse_kib(status, "VmRSS:"), Some(12345));
+        assert_eq!(parse_kib(status, "VmHWM:"), Some(20000));
+        assert_eq!(parse_kib("Name: x\n", "VmRSS:"), None);
     }
 
     #[test]
@@ -67,6 +86,8 @@ mod tests {
     fn own_process_can_be_measured() {
         let pid = std::process::id();
         assert!(rss_kib(pid).unwrap() > 0);
+        reset_peak_rss(pid).unwrap();
+        assert!(peak_rss_kib(pid).unwrap() > 0);
         cpu_time(pid).unwrap();
     }
 }

@@ -224,3 +224,69 @@ fn jetstream_scenarios_fail_clearly_without_jetstream() {
     let err = execute(&Args::try_parse_from(line.split_whitespace()).unwrap()).unwrap_err();
     assert!(format!("{err:#}").contains("JetStream"), "{err:#}");
 }
+
+#[test]
+fn kvput_scenario_stores_every_key() {
+    let Some(server) = nats_server(true) else {
+        return;
+    };
+    let json = bench(&server, "kvput --msgs 3000 --window 64 --size 32");
+    assert_eq!(json["acked"], 3000);
+    assert_eq!(json["stored"], 3000);
+    assert!(json["put"]["msgs_per_sec"].as_f64().unwrap() > 0.0, "{json}");
+}
+
+#[test]
+fn kvrtt_scenario_reads_back_each_value_it_wrote() {
+    let Some(server) = nats_server(true) else {
+        return;
+    };
+    let json = bench(&server, "kvrtt --msgs 200 --storage memory");
+    assert_eq!(json["round_trips"], 200);
+    let p50 = json["latency"]["p50_us"].as_f64().unwrap();
+    assert!(p50 > 0.0 && json["rtt_per_sec"].as_f64().unwrap() > 0.0, "{json}");
+}
+
+#[test]
+fn kvget_scenario_gets_a_value_for_every_request() {
+    let Some(server) = nats_server(true) else {
+        return;
+    };
+    let json = bench(&server, "kvget --keys 100 --msgs 5000 --window 128 --size 16");
+    assert_eq!(json["answered"], 5000);
+    assert_eq!(json["get"]["bytes"], 5000 * 16);
+}
+
+#[test]
+fn kvwatch_scenario_sees_initial_values_then_every_update() {
+    let Some(server) = nats_server(true) else {
+        return;
+    };
+    let json = bench(&server, "kvwatch --keys 2000 --msgs 3000 --window 128");
+    assert_eq!(json["initial"]["msgs"], 2000);
+    assert_eq!(json["live"]["msgs"], 3000);
+    assert_eq!(json["consumer"]["gaps"], 0);
+}
+
+#[test]
+fn objput_scenario_stores_all_chunks_and_the_meta() {
+    let Some(server) = nats_server(true) else {
+        return;
+    };
+    let json = bench(&server, "objput --object-mib 3 --chunk-size 65536 --window 16");
+    assert_eq!(json["chunks"], 48);
+    assert_eq!(json["put"]["bytes"], 3 << 20);
+    assert!(json["server_peak_rss_kib"].as_u64().unwrap() > 0, "{json}");
+}
+
+#[test]
+fn objget_scenario_reads_the_object_back_with_its_digest() {
+    let Some(server) = nats_server(true) else {
+        return;
+    };
+    let json = bench(&server, "objget --object-mib 4");
+    assert_eq!(json["chunks"], 32);
+    assert_eq!(json["object_bytes"], 4 << 20);
+    assert_eq!(json["consumer"]["gaps"], 0);
+    assert_eq!(json["peak_is_get_only"], true);
+}

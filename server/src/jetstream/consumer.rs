@@ -27,7 +27,7 @@ use switchyard_shared::api::consumer::{
     AckPolicy as ApiAckPolicy, ConsumerConfig, ConsumerInfo, DeliverPolicy, NextRequest, ReplayPolicy, SequenceInfo,
 };
 use switchyard_shared::api::error::ApiError;
-use switchyard_shared::api::stream::RetentionPolicy;
+use switchyard_shared::api::stream::{RetentionPolicy, StreamConfig};
 use switchyard_shared::headers::HeaderMap;
 use switchyard_shared::subject;
 use switchyard_shared::time::Timestamp;
@@ -117,6 +117,16 @@ impl FlowControl {
         self.stalled_since = None;
         true
     }
+}
+
+/// Whether a consumer with `filters` sees every message of a stream with `cfg`: the stream takes
+/// messages only on its own subjects (no mirror, no sources) and each of them lies inside one of
+/// the filters.
+pub(super) fn filters_cover_stream(cfg: &StreamConfig, filters: &[String]) -> bool {
+    cfg.mirror.is_none()
+        && cfg.sources.is_empty()
+        && !cfg.subjects.is_empty()
+        && cfg.subjects.iter().all(|s| filters.iter().any(|f| subject::is_subset(s, f)))
 }
 
 struct State {
@@ -469,8 +479,12 @@ impl Consumer {
         let filters = self.filters();
         let from = st.next_seq;
         let initial = st.initial.len() as u64;
+        // A filter covering the whole stream (a key-value watcher's `$KV.<bucket>.>`) counts as
+        // none: the count is then a subtraction instead of a walk over every subject, which a
+        // push consumer repeats for each delivery batch.
+        let unfiltered = filters.is_empty() || stream.subjects_within(&filters);
         let rest = stream.with_store(|s| {
-            if filters.is_empty() {
+            if unfiltered {
                 s.num_pending(from, ">", false)
             } else {
                 filters.iter().map(|f| s.num_pending(from, f, false)).sum()
@@ -1180,6 +1194,23 @@ mod tests {
 
     fn sent(fc: &mut FlowControl, bytes: usize) {
         fc.in_flight += bytes;
+    }
+
+    #[test]
+    fn a_filter_covers_a_stream_only_when_every_stream_subject_lies_inside_it() {
+        let kv = StreamConfig { subjects: vec!["$KV.b.>".into()], ..Default::default() };
+        let f = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(filters_cover_stream(&kv, &f(&["$KV.b.>"])));
+        assert!(filters_cover_stream(&kv, &f(&[">"])));
+        assert!(!filters_cover_stream(&kv, &f(&["$KV.b.key.>"])));
+        assert!(!filters_cover_stream(&kv, &f(&["$KV.b.*"])));
+        let two = StreamConfig { subjects: vec!["a.*".into(), "b.c".into()], ..Default::default() };
+        assert!(filters_cover_stream(&two, &f(&["a.>", "b.*"])));
+        assert!(!filters_cover_stream(&two, &f(&["a.>"])));
+        let sourced =
+            StreamConfig { subjects: vec!["a.>".into()], sources: vec![Default::default()], ..Default::default() };
+        assert!(!filters_cover_stream(&sourced, &f(&["a.>"])), "sourced messages keep their own subjects");
+        assert!(!filters_cover_stream(&StreamConfig::default(), &f(&[">"])), "a mirror-like stream without subjects");
     }
 
     #[test]

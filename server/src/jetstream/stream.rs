@@ -28,7 +28,7 @@ use switchyard_shared::headers::{self, HeaderMap};
 use switchyard_shared::subject;
 use switchyard_shared::time::Timestamp;
 
-use super::consumer::Consumer;
+use super::consumer::{filters_cover_stream, Consumer};
 use super::dedupe::DedupeWindow;
 use super::marker::{self, Markers};
 use super::republish::{self, Republished};
@@ -183,6 +183,14 @@ impl Stream {
 
     pub fn config(&self) -> StreamConfig {
         self.config.read().clone()
+    }
+
+    /// Whether `filters` cover every subject this stream takes messages on: it has no mirror and no
+    /// sources, and each of its subjects lies inside one of the filters. A consumer with such
+    /// filters can count its pending messages as an unfiltered one does (as nats-server treats a
+    /// filter equal to the stream's only subject), without visiting every subject.
+    pub fn subjects_within(&self, filters: &[String]) -> bool {
+        filters_cover_stream(&self.config.read(), filters)
     }
 
     pub fn is_memory(&self) -> bool {
