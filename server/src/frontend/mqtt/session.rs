@@ -686,6 +686,11 @@ impl Session {
         flush
     }
 
+    /// Whether messages sent to the client wait for its acknowledgement.
+    pub fn has_in_flight(&self) -> bool {
+        self.state.lock().out.inflight_len() > 0
+    }
+
     /// PUBACK from the client.
     pub fn puback(&self, pid: u16) -> bool {
         let mut st = self.state.lock();
