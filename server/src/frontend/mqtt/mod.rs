@@ -203,7 +203,8 @@ pub struct Mqtt {
     server: Weak<Server>,
     pub settings: MqttSettings,
     shared: Arc<Shared>,
-    sessions: Mutex<HashMap<String, Arc<Session>>>,
+    /// By client id (the key is the session's own `client_id`).
+    sessions: Mutex<HashMap<Arc<str>, Arc<Session>>>,
     retained: RwLock<RetainedIndex>,
     /// Publishes Wills on behalf of clients that are gone.
     outbox: Mutex<Outbox>,
@@ -262,7 +263,8 @@ impl Mqtt {
         for s in loaded.sessions {
             let level = if s.record.level == 5 { ProtocolLevel::V5 } else { ProtocolLevel::V311 };
             let ids = (server.registry.next_cid(), server.registry.next_cid());
-            let session = Session::new(s.record.client_id.clone(), self.shared.clone(), ids, level, s.record.expiry);
+            let session =
+                Session::new(s.record.client_id.as_str().into(), self.shared.clone(), ids, level, s.record.expiry);
             session.restore_state(s.record.disconnected_at.unwrap_or(now));
             session.restore_subs(&server.router, &s.record.subs);
             session.restore_items(s.items);
@@ -275,7 +277,7 @@ impl Mqtt {
                     Err(e) => warn!(client_id = %s.record.client_id, error = %e, "dropping a stored Will"),
                 }
             }
-            sessions.insert(s.record.client_id, session);
+            sessions.insert(session.client_id.clone(), session);
         }
         if !sessions.is_empty() || !self.retained.read().is_empty() {
             info!(sessions = sessions.len(), retained = self.retained.read().len(), "restored MQTT state");
@@ -471,8 +473,8 @@ impl Mqtt {
         };
         let session = session.unwrap_or_else(|| {
             let ids = (server.registry.next_cid(), server.registry.next_cid());
-            let s = Session::new(client_id.to_owned(), self.shared.clone(), ids, level, expiry);
-            sessions.insert(client_id.to_owned(), s.clone());
+            let s = Session::new(client_id.into(), self.shared.clone(), ids, level, expiry);
+            sessions.insert(s.client_id.clone(), s.clone());
             s
         });
         // Still under the table lock, so the expiry sweep cannot end the session before it is attached.
