@@ -160,6 +160,8 @@ struct Writer<W> {
     /// [`Writer::step`] calls, so a write interrupted by a read resumes where it was.
     writing: Option<Pin<Box<dyn Future<Output = WriteDone<W>> + Send>>>,
     deadline: Duration,
+    /// The last [`Writer::step`] returned because the task was woken, with nothing to write.
+    woken: bool,
 }
 
 /// What one batch write left: the write half back, bytes written, and the end of the connection when
@@ -172,7 +174,7 @@ struct WriteDone<W> {
 
 impl<W: AsyncWrite + Unpin + Send + 'static> Writer<W> {
     fn new(wr: W, deadline: Duration) -> Self {
-        Writer { wr: Some(wr), writing: None, deadline }
+        Writer { wr: Some(wr), writing: None, deadline, woken: false }
     }
 
     /// Writes the next batch, waiting for one when no write is under way; returns early, with nothing
@@ -189,6 +191,7 @@ impl<W: AsyncWrite + Unpin + Send + 'static> Writer<W> {
             let batch = outbound.next_batch().await;
             if batch.is_empty() && batch.closed.is_none() {
                 // Woken for the connection's timers, nothing to write.
+                self.woken = true;
                 return None;
             }
             let wr = self.wr.take().expect("checked above");
@@ -315,11 +318,15 @@ impl Handler {
         // connection): set after a write, kept while messages wait for their acknowledgement.
         let mut next_tick: Option<Instant> = None;
         let mut last_read = Instant::now();
+        let mut check_shutdown = true;
         loop {
-            if self.server.shutdown.is_cancelled() {
+            // Checked at the start and when the sweep woke the task (the shutdown wakes every
+            // connection), not on every packet: the token's state sits behind a lock shared by all.
+            if check_shutdown && self.server.shutdown.is_cancelled() {
                 self.disconnect(ReasonCode::ServerShuttingDown, "server shutting down");
                 return CloseReason::ServerShutdown;
             }
+            check_shutdown = false;
             let now = Instant::now();
             let deadline = match (self.level, self.keep_alive) {
                 (None, _) => Some(connect_deadline),
@@ -366,6 +373,7 @@ impl Handler {
                         self.process_arrived(rd, &mut buf).await;
                         return reason;
                     }
+                    check_shutdown = std::mem::take(&mut writer.woken);
                     if next_tick.is_none() && self.level == Some(ProtocolLevel::V311) {
                         next_tick = Some(Instant::now() + tick_every);
                     }
