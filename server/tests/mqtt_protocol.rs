@@ -226,6 +226,76 @@ async fn keep_alive_is_enforced_at_one_and_a_half_times_the_interval() {
     s.stop().await;
 }
 
+/// Keep-alive is enforced for every connection by one sweep, not a timer per connection: with many
+/// silent clients each still goes at 1.5 × its keep-alive (within the sweep's period), while a client
+/// that keeps pinging stays.
+#[tokio::test]
+async fn many_silent_clients_are_each_closed_after_one_and_a_half_keep_alives() {
+    let s = TestServer::start(MqttSettings { ack_wait: Duration::from_secs(30), ..settings() }).await;
+    let mut busy = {
+        let mut connect = connect_packet(ProtocolLevel::V311, "busy", true);
+        connect.keep_alive = 1;
+        Client::connect_with(s.mqtt_addr, connect).await.0
+    };
+    let mut silent = Vec::new();
+    for i in 0..200 {
+        let level = if i % 2 == 0 { ProtocolLevel::V311 } else { ProtocolLevel::V5 };
+        let mut connect = connect_packet(level, &format!("silent-{i}"), true);
+        connect.keep_alive = if i < 100 { 1 } else { 2 };
+        let (c, _) = Client::connect_with(s.mqtt_addr, connect).await;
+        let quiet = tokio::time::Instant::now();
+        silent.push((c, level, quiet, Duration::from_millis(if i < 100 { 1500 } else { 3000 })));
+    }
+    let pinger = tokio::spawn(async move {
+        for _ in 0..6 {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            busy.sync().await;
+        }
+        busy
+    });
+    let closes = silent.into_iter().map(|(mut c, level, quiet, after)| async move {
+        let got = c.expect_closed().await;
+        let waited = quiet.elapsed();
+        if level == ProtocolLevel::V5 {
+            assert_eq!(disconnect_reason(&got), Some(ReasonCode::KeepAliveTimeout));
+        }
+        // Silent since just before CONNACK arrived; late by at most the sweep's period (250 ms) plus
+        // scheduling on a busy machine.
+        let early = Duration::from_millis(50);
+        assert!(waited + early >= after && waited < after + Duration::from_millis(1000), "{after:?}: {waited:?}");
+    });
+    futures_util::future::join_all(closes).await;
+    let mut busy = pinger.await.expect("pinger");
+    busy.sync().await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_sends_no_connect_is_closed_after_the_connect_timeout() {
+    let s = TestServer::start(MqttSettings { connect_timeout: Duration::from_millis(500), ..settings() }).await;
+    let mut c = Client::raw(s.mqtt_addr, ProtocolLevel::V311).await;
+    let start = tokio::time::Instant::now();
+    assert!(c.expect_closed().await.is_empty());
+    let waited = start.elapsed();
+    assert!(waited >= Duration::from_millis(450) && waited < Duration::from_millis(1500), "{waited:?}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_tells_idle_mqtt5_clients_and_closes_them() {
+    let s = TestServer::start(settings()).await;
+    let mut v5 = Client::v5(s.mqtt_addr, "idle5").await;
+    let mut v311 = Client::v311(s.mqtt_addr, "idle311").await;
+    let server = s.running.server.clone();
+    let start = tokio::time::Instant::now();
+    let stopped = tokio::spawn(s.stop());
+    assert_eq!(disconnect_reason(&v5.expect_closed().await), Some(ReasonCode::ServerShuttingDown));
+    assert!(v311.expect_closed().await.is_empty());
+    stopped.await.expect("server stops");
+    assert_eq!(server.registry.num_open(), 0);
+    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+}
+
 #[tokio::test]
 async fn invalid_filters_are_refused_one_by_one_in_suback() {
     let s = TestServer::start(settings()).await;

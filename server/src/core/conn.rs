@@ -5,6 +5,11 @@
 //! (`/connz?state=closed`). Counters on a connection are atomics written by its own tasks and read by
 //! monitoring without locks; descriptive fields set once at `CONNECT` sit behind a small mutex.
 //!
+//! A front-end whose connections need timers (connect deadline, keep-alive) need not hold one timer per
+//! connection: each connection's task publishes when it wants to be woken in [`Connection::wake_at`]
+//! (milliseconds on [`clock_ms`]), and one task per front-end calls [`Registry::wake_due`] periodically,
+//! which wakes the due ones through their outbound queue ([`Outbound::wake`]).
+//!
 //! A [`ConnObserver`] (the system-event service) can be registered to hear about connections that
 //! completed their handshake ([`Registry::connected`], called by the front-end) and connections that
 //! closed ([`Registry::remove`]), without any front-end knowing who listens.
@@ -14,6 +19,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
 
 use bytes::Bytes;
 use parking_lot::Mutex;
@@ -25,6 +32,14 @@ use super::small_map::SmallMap;
 /// Current time as Unix nanoseconds.
 pub fn now_nanos() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+}
+
+/// `at` in milliseconds on the process's monotonic clock (the first call's instant is 1 ms), the unit
+/// of [`Connection::wake_at`]. Follows tokio's clock, so paused time in tests moves it too.
+pub fn clock_ms(at: Instant) -> u64 {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    let base = *BASE.get_or_init(Instant::now);
+    u64::try_from(at.saturating_duration_since(base).as_millis()).unwrap_or(u64::MAX - 1) + 1
 }
 
 /// What a client told us about itself, plus who it authenticated as.
@@ -62,6 +77,8 @@ pub struct Connection {
     pub pings_out: AtomicU32,
     /// When the last server PING was sent (Unix nanoseconds), for the RTT.
     pub ping_sent: AtomicI64,
+    /// When the connection's task wants to be woken for its timers, on [`clock_ms`]; 0: never.
+    pub wake_at: AtomicU64,
 }
 
 impl Connection {
@@ -81,6 +98,7 @@ impl Connection {
             rtt: AtomicI64::new(0),
             pings_out: AtomicU32::new(0),
             ping_sent: AtomicI64::new(0),
+            wake_at: AtomicU64::new(0),
         }
     }
 
@@ -214,6 +232,22 @@ impl Registry {
         ring.push_back(closed);
     }
 
+    /// Wakes every open connection of `kind` whose [`Connection::wake_at`] is due at `now_ms` (on
+    /// [`clock_ms`]), or every one of them when `all` is set (the server is shutting down). Returns how
+    /// many were woken.
+    pub fn wake_due(&self, kind: Kind, now_ms: u64, all: bool) -> usize {
+        let open = self.open.lock();
+        let mut woken = 0;
+        for conn in open.values().filter(|c| c.kind == kind) {
+            let at = conn.wake_at.load(Ordering::Relaxed);
+            if all || (at != 0 && at <= now_ms) {
+                conn.outbound.wake();
+                woken += 1;
+            }
+        }
+        woken
+    }
+
     pub fn get(&self, cid: ClientId) -> Option<Arc<Connection>> {
         self.open.lock().get(&cid).cloned()
     }
@@ -249,5 +283,34 @@ mod tests {
         let closed = reg.closed();
         assert_eq!(closed.iter().map(|c| c.cid).collect::<Vec<_>>(), [2, 3]);
         assert_eq!(reg.num_open(), 0);
+    }
+
+    #[tokio::test]
+    async fn wake_due_wakes_only_due_connections_of_the_kind() {
+        let reg = Registry::new(0);
+        let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let conn = |kind, at| {
+            let c = Arc::new(Connection::new(reg.next_cid(), kind, addr, 1024));
+            c.wake_at.store(at, Ordering::Relaxed);
+            reg.add(c.clone());
+            c
+        };
+        let (due, later, idle, other) =
+            (conn(Kind::Mqtt, 5), conn(Kind::Mqtt, 50), conn(Kind::Mqtt, 0), conn(Kind::Client, 5));
+        assert_eq!(reg.wake_due(Kind::Mqtt, 10, false), 1);
+        assert!(due.outbound.take().is_some_and(|b| b.is_empty() && b.closed.is_none()), "woken: an empty batch");
+        for c in [&later, &idle, &other] {
+            assert!(c.outbound.take().is_none(), "not woken");
+        }
+        assert_eq!(reg.wake_due(Kind::Mqtt, 10, true), 3, "all of the kind");
+        assert!(other.outbound.take().is_none());
+    }
+
+    #[test]
+    fn the_clock_is_monotonic_and_never_zero() {
+        let a = clock_ms(Instant::now());
+        let b = clock_ms(Instant::now() + std::time::Duration::from_millis(1500));
+        assert!(a >= 1);
+        assert!((1499..=1501).contains(&(b - a)), "{a} {b}");
     }
 }

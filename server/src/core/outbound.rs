@@ -6,6 +6,9 @@
 //! many subscribers exists once in memory. One writer task per connection takes everything queued in
 //! one go ([`Outbound::next_batch`]) and writes it with vectored I/O.
 //!
+//! The connection's task can also be woken with nothing to write ([`Outbound::wake`]: its timers are
+//! due): the writer then gets an empty batch.
+//!
 //! When a producer would push the queue past `max_pending`, the queue closes itself with
 //! [`CloseReason::SlowConsumerPendingBytes`]: that connection is cut, nobody else waits for it.
 //!
@@ -40,6 +43,8 @@ struct State {
     /// Bytes queued or handed to the writer and not yet written.
     pending: usize,
     flush_requested: bool,
+    /// [`Outbound::wake`] was called: the next batch is returned even when empty.
+    woken: bool,
     closed: Option<CloseReason>,
     msgs: u64,
     bytes: u64,
@@ -202,6 +207,13 @@ impl Outbound {
         self.notify.notify_one();
     }
 
+    /// Wakes the connection's task without anything to write: [`Outbound::next_batch`] returns (an
+    /// empty batch when nothing is queued), so the task can look at its timers.
+    pub fn wake(&self) {
+        self.state.lock().woken = true;
+        self.notify.notify_one();
+    }
+
     /// Closes the queue: the writer writes what is queued and then ends the connection. The first
     /// reason given wins. Returns false when it was already closed.
     pub fn close(&self, reason: CloseReason) -> bool {
@@ -228,7 +240,8 @@ impl Outbound {
         self.closed_flag.load(Ordering::Acquire)
     }
 
-    /// Waits until there is something to write or the queue is closed, then takes all of it.
+    /// Waits until there is something to write, the queue is closed or the task was woken
+    /// ([`Outbound::wake`]), then takes all of it.
     pub async fn next_batch(&self) -> Batch {
         loop {
             if let Some(batch) = self.take() {
@@ -238,12 +251,17 @@ impl Outbound {
         }
     }
 
-    /// Takes whatever is queued without waiting; `None` when there is nothing and the queue is open.
+    /// Takes whatever is queued without waiting; `None` when there is nothing, the queue is open and
+    /// nobody woke the task.
     pub fn take(&self) -> Option<Batch> {
         let mut st = self.state.lock();
         st.flush_requested = false;
+        let woken = std::mem::take(&mut st.woken);
         if st.buf.is_empty() && st.chunks.is_empty() {
-            return st.closed.map(|c| Batch { chunks: Vec::new(), closed: Some(c) });
+            return match st.closed {
+                Some(c) => Some(Batch { chunks: Vec::new(), closed: Some(c) }),
+                None => woken.then(Batch::default),
+            };
         }
         let mut chunks = std::mem::take(&mut st.chunks);
         if !st.buf.is_empty() {
@@ -358,5 +376,21 @@ mod tests {
         assert_eq!(concat(&b), b"PING\r\n");
         out.close(CloseReason::ClientClosed);
         assert_eq!(out.next_batch().await.closed, Some(CloseReason::ClientClosed));
+    }
+
+    #[tokio::test]
+    async fn a_wake_returns_an_empty_batch_once() {
+        let out = std::sync::Arc::new(Outbound::new(1 << 20));
+        let o = out.clone();
+        let h = tokio::spawn(async move { o.next_batch().await });
+        tokio::task::yield_now().await;
+        out.wake();
+        let b = h.await.unwrap();
+        assert!(b.is_empty() && b.closed.is_none());
+        assert!(out.take().is_none(), "one wake, one empty batch");
+        out.wake();
+        out.push_bytes(b"x");
+        assert_eq!(concat(&out.take().unwrap()), b"x", "queued bytes are the batch");
+        assert!(out.take().is_none());
     }
 }

@@ -8,7 +8,9 @@
 //! with CONNACK. Afterwards the task routes PUBLISH through the core (QoS 1 → PUBACK, QoS 2 →
 //! PUBREC … PUBCOMP with exactly-once routing), handles SUBSCRIBE / UNSUBSCRIBE on the session, passes
 //! acknowledgements of the session's own deliveries to it, and enforces keep-alive (nothing heard for
-//! 1.5 × the keep-alive closes the connection).
+//! 1.5 × the keep-alive closes the connection). The task holds no timer of its own: it publishes its next
+//! deadline in [`Connection::wake_at`], and the service's sweep (`Mqtt::run_timers`) wakes it through its
+//! outbound queue once that has passed (so deadlines are kept to within the sweep's period).
 //!
 //! An idle connection holds no read buffer: on plain TCP the task waits for the socket to become
 //! readable before it allocates one ([`ReadSide`]), and drops it whenever every byte read was consumed;
@@ -25,10 +27,12 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
@@ -43,7 +47,7 @@ use super::message;
 use super::session::{self, Link, PubRecOutcome, Session};
 use super::{Mqtt, Opening, NEVER_EXPIRES};
 use crate::auth::{Identity, Permissions};
-use crate::core::conn::Connection;
+use crate::core::conn::{clock_ms, Connection};
 use crate::core::outbound::{Batch, Outbound};
 use crate::core::{CloseReason, Kind, Msg, PublishCtx};
 use crate::frontend::tcp::write_chunks;
@@ -57,26 +61,28 @@ const READ_SPARE: usize = 1024;
 /// The read side of a connection. Plain TCP can wait for data before a buffer is allocated, so that
 /// an idle connection holds none; other streams (TLS, the WebSocket bridge) are read directly.
 pub(super) trait ReadSide: AsyncRead + Unpin + Send {
-    /// Completes when a read would find data or the end of the stream.
-    fn readable(&self) -> impl std::future::Future<Output = std::io::Result<()>> + Send;
+    /// Ready when a read would find data or the end of the stream. A poll function rather than a
+    /// future: waiting keeps the waker in the socket's registration, not a future in the task.
+    fn poll_readable(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>>;
 }
 
 impl ReadSide for tokio::net::tcp::OwnedReadHalf {
-    fn readable(&self) -> impl std::future::Future<Output = std::io::Result<()>> + Send {
-        tokio::net::tcp::OwnedReadHalf::readable(self)
+    fn poll_readable(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let stream: &tokio::net::TcpStream = self.as_ref();
+        stream.poll_read_ready(cx)
     }
 }
 
 impl<T: AsyncRead + Send> ReadSide for tokio::io::ReadHalf<T> {
-    fn readable(&self) -> impl std::future::Future<Output = std::io::Result<()>> + Send {
-        std::future::ready(Ok(()))
+    fn poll_readable(&mut self, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 }
 
 /// Reads more into `buf`, allocating it only once the stream has something to read.
 async fn fill<R: ReadSide>(rd: &mut R, buf: &mut BytesMut) -> std::io::Result<usize> {
     if buf.capacity() == 0 {
-        rd.readable().await?;
+        std::future::poll_fn(|cx| rd.poll_readable(cx)).await?;
     }
     if buf.capacity() - buf.len() < READ_SPARE {
         buf.reserve(READ_CHUNK);
@@ -85,35 +91,63 @@ async fn fill<R: ReadSide>(rd: &mut R, buf: &mut BytesMut) -> std::io::Result<us
 }
 
 /// Serves one connection to the end. `cert_user` is whom the client certificate names on a TLS listener
-/// with `verify_and_map`.
-pub(super) async fn serve<R, W>(
+/// with `verify_and_map`; `permit` is the connection's place under the server's connection limit, held
+/// until the connection is gone.
+///
+/// Registers the connection at once and returns the future that serves it. That future holds the
+/// connection's state as one value used in place ([`Task`]) and waits on nothing but the socket and the
+/// outbound queue: timers (connect deadline, keep-alive, redelivery) are the service's sweep, which
+/// wakes the connection through its queue when [`Connection::wake_at`] is due, and so is server
+/// shutdown. A spawned connection costs one task allocation of about a kilobyte or less.
+pub(super) fn serve<R, W>(
     mqtt: Arc<Mqtt>,
     server: Arc<Server>,
     rd: R,
     wr: W,
     addr: SocketAddr,
     cert_user: Option<CertUser>,
-) where
-    R: ReadSide,
+    permit: OwnedSemaphorePermit,
+) -> impl Future<Output = ()> + Send + 'static
+where
+    R: ReadSide + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
     server.stats.total_connections.fetch_add(1, Ordering::Relaxed);
     let conn = Arc::new(Connection::new(server.registry.next_cid(), Kind::Mqtt, addr, server.config.max_pending));
     server.registry.add(conn.clone());
     debug!(cid = conn.cid, %addr, "MQTT client connected");
-    let deadline = server.config.write_deadline;
-    let mut writer = Writer::new(wr, deadline);
-    let mut handler = Handler::new(mqtt, server.clone(), conn.clone(), cert_user);
-    let reason = tokio::select! {
-        reason = handler.run(rd, &mut writer) => reason,
-        _ = server.shutdown.cancelled() => {
-            handler.disconnect(ReasonCode::ServerShuttingDown, "server shutting down");
-            CloseReason::ServerShutdown
+    let writer = Writer::new(wr, server.config.write_deadline);
+    let handler = Handler::new(mqtt, server, conn, cert_user);
+    Task { handler, writer, rd, _permit: permit }.run()
+}
+
+/// Everything one connection's task holds, moved into its future once and used in place there (values
+/// passed to an `async fn` one by one would each keep a slot in the future after being moved on).
+struct Task<R, W> {
+    handler: Handler,
+    writer: Writer<W>,
+    rd: R,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl<R, W> Task<R, W>
+where
+    R: ReadSide,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    /// Not an `async fn`: its `mut self` would be moved into a second copy inside the future; the block
+    /// uses the one it captured in place.
+    #[allow(clippy::manual_async_fn, reason = "an async fn would hold `self` twice")]
+    fn run(mut self) -> impl Future<Output = ()> + Send {
+        async move {
+            let reason = self.handler.run(&mut self.rd, &mut self.writer).await;
+            let conn = self.handler.conn.clone();
+            debug!(cid = conn.cid, %reason, "MQTT client closing");
+            self.handler.finish(reason);
+            let deadline = self.writer.deadline;
+            let _ = tokio::time::timeout(deadline, self.writer.drain(&conn.outbound)).await;
         }
-    };
-    debug!(cid = conn.cid, %reason, "MQTT client closing");
-    handler.finish(reason);
-    let _ = tokio::time::timeout(deadline, writer.drain(&conn.outbound)).await;
+    }
 }
 
 /// The write side of a connection, driven by the connection's own task next to its reads: it takes
@@ -126,6 +160,8 @@ struct Writer<W> {
     /// [`Writer::step`] calls, so a write interrupted by a read resumes where it was.
     writing: Option<Pin<Box<dyn Future<Output = WriteDone<W>> + Send>>>,
     deadline: Duration,
+    /// The last [`Writer::step`] returned because the task was woken, with nothing to write.
+    woken: bool,
 }
 
 /// What one batch write left: the write half back, bytes written, and the end of the connection when
@@ -138,11 +174,12 @@ struct WriteDone<W> {
 
 impl<W: AsyncWrite + Unpin + Send + 'static> Writer<W> {
     fn new(wr: W, deadline: Duration) -> Self {
-        Writer { wr: Some(wr), writing: None, deadline }
+        Writer { wr: Some(wr), writing: None, deadline, woken: false }
     }
 
-    /// Writes the next batch, waiting for one when no write is under way. Returns the close reason once
-    /// the connection must end (the queue was closed, or the write failed or missed the deadline).
+    /// Writes the next batch, waiting for one when no write is under way; returns early, with nothing
+    /// written, when the task was woken for its timers ([`Outbound::wake`]). Returns the close reason
+    /// once the connection must end (the queue was closed, or the write failed or missed the deadline).
     /// Cancel-safe: a batch, once taken from the queue, is written by this or a later call.
     async fn step(&mut self, outbound: &Outbound) -> Option<CloseReason> {
         if self.writing.is_none() {
@@ -152,6 +189,11 @@ impl<W: AsyncWrite + Unpin + Send + 'static> Writer<W> {
             // The write half is taken only once a batch is in hand: a call cancelled while it waits
             // must leave it in place.
             let batch = outbound.next_batch().await;
+            if batch.is_empty() && batch.closed.is_none() {
+                // Woken for the connection's timers, nothing to write.
+                self.woken = true;
+                return None;
+            }
             let wr = self.wr.take().expect("checked above");
             self.writing = Some(Box::pin(write_batch(wr, batch, self.deadline)));
         }
@@ -259,7 +301,11 @@ impl Handler {
     }
 
     /// Reads and answers packets, and writes what the outbound queue gathers, until the connection ends.
-    async fn run<R, W>(&mut self, mut rd: R, writer: &mut Writer<W>) -> CloseReason
+    ///
+    /// The timers are checked whenever the task wakes: for a packet, for a write, or because the
+    /// service's sweep found [`Connection::wake_at`] due (the task publishes its next deadline there
+    /// before it waits) or the server is shutting down.
+    async fn run<R, W>(&mut self, rd: &mut R, writer: &mut Writer<W>) -> CloseReason
     where
         R: ReadSide,
         W: AsyncWrite + Unpin + Send + 'static,
@@ -268,20 +314,44 @@ impl Handler {
         let mut buf = BytesMut::new();
         let connect_deadline = Instant::now() + self.mqtt.settings.connect_timeout;
         let tick_every = (self.mqtt.settings.ack_wait / 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
-        let mut next_tick = Instant::now() + tick_every;
+        // The redelivery tick of an MQTT 3.1.1 connection (MQTT 5 does not resend on a live
+        // connection): set after a write, kept while messages wait for their acknowledgement.
+        let mut next_tick: Option<Instant> = None;
         let mut last_read = Instant::now();
+        let mut check_shutdown = true;
         loop {
+            // Checked at the start and when the sweep woke the task (the shutdown wakes every
+            // connection), not on every packet: the token's state sits behind a lock shared by all.
+            if check_shutdown && self.server.shutdown.is_cancelled() {
+                self.disconnect(ReasonCode::ServerShuttingDown, "server shutting down");
+                return CloseReason::ServerShutdown;
+            }
+            check_shutdown = false;
+            let now = Instant::now();
             let deadline = match (self.level, self.keep_alive) {
-                (None, _) => connect_deadline,
-                (Some(_), Some(ka)) => last_read + ka.mul_f64(1.5),
-                (Some(_), None) => Instant::now() + Duration::from_secs(3600),
+                (None, _) => Some(connect_deadline),
+                (Some(_), Some(ka)) => Some(last_read + ka.mul_f64(1.5)),
+                (Some(_), None) => None,
             };
-            // Only MQTT 3.1.1 connections redeliver on a live connection, so only they need the tick;
-            // one timer serves both (no separate interval per connection).
-            let ticks = self.level == Some(ProtocolLevel::V311);
-            let wake = if ticks { deadline.min(next_tick) } else { deadline };
+            if deadline.is_some_and(|d| now >= d) {
+                if self.level.is_none() {
+                    warn!(cid = self.conn.cid, "MQTT client sent no CONNECT in time");
+                    return CloseReason::AuthenticationTimeout;
+                }
+                warn!(cid = self.conn.cid, client_id = %self.client_id, "MQTT keep-alive timeout");
+                self.disconnect(ReasonCode::KeepAliveTimeout, "keep alive timeout");
+                return CloseReason::StaleConnection;
+            }
+            if next_tick.is_some_and(|t| now >= t) {
+                next_tick = self.on_tick().then(|| now + tick_every);
+            }
+            let wake = match (deadline, next_tick) {
+                (Some(d), Some(t)) => Some(d.min(t)),
+                (d, t) => d.or(t),
+            };
+            self.conn.wake_at.store(wake.map_or(0, clock_ms), Ordering::Relaxed);
             tokio::select! {
-                read = fill(&mut rd, &mut buf) => {
+                read = fill(rd, &mut buf) => {
                     match read {
                         Ok(0) => return CloseReason::ClientClosed,
                         Ok(_) => {}
@@ -295,33 +365,17 @@ impl Handler {
                     if buf.is_empty() {
                         buf = BytesMut::new();
                     }
-                    if ticks && last_read >= next_tick {
-                        self.on_tick();
-                        next_tick = last_read + tick_every;
-                    }
                 }
                 end = writer.step(&conn.outbound) => {
                     if let Some(reason) = end {
                         // Packets that arrived before the queue closed (a PUBLISH just before a takeover
                         // or an administrative kick) are still handled, as when they win the race.
-                        self.process_arrived(&mut rd, &mut buf).await;
+                        self.process_arrived(rd, &mut buf).await;
                         return reason;
                     }
-                }
-                _ = tokio::time::sleep_until(wake) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        if self.level.is_none() {
-                            warn!(cid = self.conn.cid, "MQTT client sent no CONNECT in time");
-                            return CloseReason::AuthenticationTimeout;
-                        }
-                        warn!(cid = self.conn.cid, client_id = %self.client_id, "MQTT keep-alive timeout");
-                        self.disconnect(ReasonCode::KeepAliveTimeout, "keep alive timeout");
-                        return CloseReason::StaleConnection;
-                    }
-                    if now >= next_tick {
-                        self.on_tick();
-                        next_tick = now + tick_every;
+                    check_shutdown = std::mem::take(&mut writer.woken);
+                    if next_tick.is_none() && self.level == Some(ProtocolLevel::V311) {
+                        next_tick = Some(Instant::now() + tick_every);
                     }
                 }
             }
@@ -821,16 +875,19 @@ impl Handler {
         Err(CloseReason::ClientClosed)
     }
 
-    /// Periodic work: MQTT 3.1.1 redelivery of unacknowledged messages.
-    fn on_tick(&mut self) {
+    /// Periodic work: MQTT 3.1.1 redelivery of unacknowledged messages. Returns whether messages still
+    /// wait for their acknowledgement (so the tick is still needed).
+    fn on_tick(&mut self) -> bool {
         if self.level != Some(ProtocolLevel::V311) {
-            return;
+            return false;
         }
-        if let Some(session) = &self.session {
-            if session.redeliver_due(self.mqtt.settings.ack_wait) {
-                self.conn.outbound.flush();
-            }
+        let Some(session) = &self.session else {
+            return false;
+        };
+        if session.redeliver_due(self.mqtt.settings.ack_wait) {
+            self.conn.outbound.flush();
         }
+        session.has_in_flight()
     }
 
     /// Ends the connection: detaches it from its session (publishing or scheduling its Will, ending a
@@ -987,7 +1044,8 @@ mod tests {
     }
 
     /// What one idle connection's task holds is most of what a connected client costs; this bound
-    /// keeps 10k connected clients within a few tens of MiB.
+    /// keeps 10k connected clients within a few tens of MiB (it was 1,280 bytes with a timer, a
+    /// shutdown wait and the serving function's arguments held twice).
     #[tokio::test]
     async fn an_idle_connection_keeps_its_task_small() {
         let config = Config {
@@ -1010,10 +1068,11 @@ mod tests {
         let _client = tokio::net::TcpStream::connect(listener.local_addr().expect("addr")).await.expect("connect");
         let (stream, peer) = listener.accept().await.expect("accept");
         let (rd, wr) = stream.into_split();
-        let task = serve(mqtt, server, rd, wr, peer, None);
+        let permit = server.conn_limit.clone().try_acquire_owned().expect("permit");
+        let task = serve(mqtt, server, rd, wr, peer, None, permit);
         let task_size = std::mem::size_of_val(&task);
         drop(task);
-        assert!(task_size <= 1280, "connection task: {task_size} bytes");
+        assert!(task_size <= 640, "connection task: {task_size} bytes");
         running.shutdown();
         running.wait().await;
     }

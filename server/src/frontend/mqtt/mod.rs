@@ -57,7 +57,7 @@ use tracing::{debug, info, warn};
 use switchyard_shared::mqtt::{topic, ProtocolLevel, QoS, ReasonCode, Will};
 
 use crate::config::{ConnectionType, JetStreamConfig, MqttConfig, TlsConfig};
-use crate::core::conn::now_nanos;
+use crate::core::conn::{clock_ms, now_nanos};
 use crate::core::internal::Outbox;
 use crate::core::{CloseReason, Kind, Msg};
 use crate::jetstream::store::SyncPolicy;
@@ -203,7 +203,8 @@ pub struct Mqtt {
     server: Weak<Server>,
     pub settings: MqttSettings,
     shared: Arc<Shared>,
-    sessions: Mutex<HashMap<String, Arc<Session>>>,
+    /// By client id (the key is the session's own `client_id`).
+    sessions: Mutex<HashMap<Arc<str>, Arc<Session>>>,
     retained: RwLock<RetainedIndex>,
     /// Publishes Wills on behalf of clients that are gone.
     outbox: Mutex<Outbox>,
@@ -262,7 +263,8 @@ impl Mqtt {
         for s in loaded.sessions {
             let level = if s.record.level == 5 { ProtocolLevel::V5 } else { ProtocolLevel::V311 };
             let ids = (server.registry.next_cid(), server.registry.next_cid());
-            let session = Session::new(s.record.client_id.clone(), self.shared.clone(), ids, level, s.record.expiry);
+            let session =
+                Session::new(s.record.client_id.as_str().into(), self.shared.clone(), ids, level, s.record.expiry);
             session.restore_state(s.record.disconnected_at.unwrap_or(now));
             session.restore_subs(&server.router, &s.record.subs);
             session.restore_items(s.items);
@@ -275,7 +277,7 @@ impl Mqtt {
                     Err(e) => warn!(client_id = %s.record.client_id, error = %e, "dropping a stored Will"),
                 }
             }
-            sessions.insert(s.record.client_id, session);
+            sessions.insert(session.client_id.clone(), session);
         }
         if !sessions.is_empty() || !self.retained.read().is_empty() {
             info!(sessions = sessions.len(), retained = self.retained.read().len(), "restored MQTT state");
@@ -329,19 +331,17 @@ impl Mqtt {
                         continue;
                     };
                     let _ = stream.set_nodelay(true);
-                    let mqtt = self.clone();
-                    let server = server.clone();
-                    tokio::spawn(async move {
-                        match mqtt.tls.clone() {
-                            None => {
-                                let (rd, wr) = stream.into_split();
-                                conn::serve(mqtt, server, rd, wr, addr, None).await;
-                            }
-                            // Boxed, so that the TLS state does not make every plain connection's task larger.
-                            Some(tls) => Box::pin(serve_tls(mqtt, server, tls, stream, addr)).await,
+                    // The connection's future is the task itself: no wrapper future around it (one
+                    // would hold it a second time).
+                    match self.tls.clone() {
+                        None => {
+                            let (rd, wr) = stream.into_split();
+                            tokio::spawn(conn::serve(self.clone(), server.clone(), rd, wr, addr, None, permit));
                         }
-                        drop(permit);
-                    });
+                        Some(tls) => {
+                            tokio::spawn(serve_tls(self.clone(), server.clone(), tls, stream, addr, permit));
+                        }
+                    }
                 }
                 Err(e) => {
                     warn!(error = %e, "MQTT accept failed");
@@ -365,21 +365,41 @@ impl Mqtt {
             return;
         };
         let (rd, wr) = tokio::io::split(stream);
-        conn::serve(self.clone(), server, rd, wr, addr, None).await;
-        drop(permit);
+        conn::serve(self.clone(), server, rd, wr, addr, None, permit).await;
     }
 
-    /// Runs the timers of the service (session expiry, delayed Wills, retained-message expiry) until
-    /// shutdown.
+    /// Runs the timers of the service until shutdown: the connections' own (connect deadline,
+    /// keep-alive, MQTT 3.1.1 redelivery), by waking each connection whose
+    /// [`wake_at`](crate::core::conn::Connection::wake_at) has passed, every [`Mqtt::wake_period`]; and,
+    /// every 250 ms, session expiry, delayed Wills and retained-message expiry ([`Mqtt::sweep`]). At
+    /// shutdown every connection is woken, to say goodbye and close.
     pub async fn run_timers(self: Arc<Self>, server: Arc<Server>) {
-        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        const SWEEP_EVERY: Duration = Duration::from_millis(250);
+        let mut tick = tokio::time::interval(self.wake_period());
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut next_sweep = tokio::time::Instant::now();
         loop {
             tokio::select! {
-                _ = server.shutdown.cancelled() => break,
-                _ = tick.tick() => self.sweep(&server, now_nanos()),
+                _ = server.shutdown.cancelled() => {
+                    server.registry.wake_due(Kind::Mqtt, 0, true);
+                    break;
+                }
+                _ = tick.tick() => {
+                    let now = tokio::time::Instant::now();
+                    server.registry.wake_due(Kind::Mqtt, clock_ms(now), false);
+                    if now >= next_sweep {
+                        self.sweep(&server, now_nanos());
+                        next_sweep = now + SWEEP_EVERY;
+                    }
+                }
             }
         }
+    }
+
+    /// How often connections' timers are looked at: how late, at most, a keep-alive or connect
+    /// deadline is enforced. Half the redelivery wait when that is shorter, so redelivery keeps its pace.
+    pub fn wake_period(&self) -> Duration {
+        (self.settings.ack_wait / 2).clamp(Duration::from_millis(10), Duration::from_millis(250))
     }
 
     /// One pass of the timers at `now` (Unix nanoseconds).
@@ -453,8 +473,8 @@ impl Mqtt {
         };
         let session = session.unwrap_or_else(|| {
             let ids = (server.registry.next_cid(), server.registry.next_cid());
-            let s = Session::new(client_id.to_owned(), self.shared.clone(), ids, level, expiry);
-            sessions.insert(client_id.to_owned(), s.clone());
+            let s = Session::new(client_id.into(), self.shared.clone(), ids, level, expiry);
+            sessions.insert(s.client_id.clone(), s.clone());
             s
         });
         // Still under the table lock, so the expiry sweep cannot end the session before it is attached.
@@ -701,12 +721,13 @@ async fn serve_tls(
     tls: Arc<Tls>,
     stream: tokio::net::TcpStream,
     addr: SocketAddr,
+    permit: tokio::sync::OwnedSemaphorePermit,
 ) {
     match tls.accept(stream).await {
         Ok(stream) => {
             let cert_user = tls.cert_user(stream.get_ref().1, &mappable_users(&server.config, ConnectionType::Mqtt));
             let (rd, wr) = tokio::io::split(stream);
-            conn::serve(mqtt, server, rd, wr, addr, cert_user).await;
+            conn::serve(mqtt, server, rd, wr, addr, cert_user, permit).await;
         }
         Err(e) => debug!(%addr, error = %e, "MQTT TLS handshake failed"),
     }

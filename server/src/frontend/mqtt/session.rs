@@ -91,7 +91,9 @@ struct SubEntry {
     reserved: bool,
     /// Share name of a `$share/<group>/...` filter.
     group: Option<String>,
-    router: Vec<Arc<Subscription>>,
+    /// The core subscriptions, each with its key in the connection's subscription map
+    /// (`filter \0 subject`; the subscription's sid and subject are slices of it, one allocation).
+    router: Vec<(Bytes, Arc<Subscription>)>,
 }
 
 /// A Will waiting for its delay to pass (MQTT 5 Will Delay Interval).
@@ -129,7 +131,8 @@ struct State {
 
 /// One MQTT session, shared by the session table, its connection and its subscriptions.
 pub struct Session {
-    pub client_id: String,
+    /// Shared with the session table's key.
+    pub client_id: Arc<str>,
     shared: Arc<Shared>,
     /// Subscriber identity of subscriptions without No Local.
     plain_id: ClientId,
@@ -171,7 +174,7 @@ pub enum PubRecOutcome {
 
 impl Session {
     pub fn new(
-        client_id: String,
+        client_id: Arc<str>,
         shared: Arc<Shared>,
         ids: (ClientId, ClientId),
         level: ProtocolLevel,
@@ -356,7 +359,8 @@ impl Session {
             return None;
         }
         st.ended = true;
-        let subs: Vec<Arc<Subscription>> = st.subs.take_values().into_iter().flat_map(|e| e.router).collect();
+        let subs: Vec<Arc<Subscription>> =
+            st.subs.take_values().into_iter().flat_map(|e| e.router.into_iter().map(|(_, s)| s)).collect();
         router.unsubscribe_all(subs.iter());
         if let Some(link) = &st.link {
             link.conn.subs.lock().clear();
@@ -405,24 +409,20 @@ impl Session {
         let existed = old.is_some();
         let id = if options.no_local { self.origin_id } else { self.plain_id };
         let client: Arc<dyn Subscriber> = Arc::new(SessionSubscriber { session: self.clone(), id });
-        let sid = Bytes::copy_from_slice(filter.as_bytes());
         let queue = group.as_ref().map(|g| Bytes::copy_from_slice(g.as_bytes()));
-        let router_subs: Vec<Arc<Subscription>> = subjects
+        let router_subs: Vec<(Bytes, Arc<Subscription>)> = subjects
             .iter()
             .map(|s| {
-                Arc::new(Subscription::new(
-                    client.clone(),
-                    Bytes::copy_from_slice(s.as_bytes()),
-                    queue.clone(),
-                    sid.clone(),
-                ))
+                let key = conn_key(filter.as_bytes(), s.as_bytes());
+                let (sid, subject) = (key.slice(..filter.len()), key.slice(filter.len() + 1..));
+                (key, Arc::new(Subscription::new(client.clone(), subject, queue.clone(), sid)))
             })
             .collect();
-        for s in &router_subs {
+        for (_, s) in &router_subs {
             router.subscribe(s.clone());
         }
         if let Some(old) = old {
-            router.unsubscribe_all(old.router.iter());
+            router.unsubscribe_all(old.router.iter().map(|(_, s)| s));
         }
         if let Some(link) = &st.link {
             let mut conn_subs = link.conn.subs.lock();
@@ -441,7 +441,7 @@ impl Session {
         let Some(e) = st.subs.remove(filter) else {
             return false;
         };
-        router.unsubscribe_all(e.router.iter());
+        router.unsubscribe_all(e.router.iter().map(|(_, s)| s));
         if let Some(link) = &st.link {
             link.conn.subs.lock().retain(|k, _| !is_key_of(k, filter));
         }
@@ -686,6 +686,11 @@ impl Session {
         flush
     }
 
+    /// Whether messages sent to the client wait for its acknowledgement.
+    pub fn has_in_flight(&self) -> bool {
+        self.state.lock().out.inflight_len() > 0
+    }
+
     /// PUBACK from the client.
     pub fn puback(&self, pid: u16) -> bool {
         let mut st = self.state.lock();
@@ -896,7 +901,7 @@ impl Session {
             .map(|(filter, e)| SubscriptionInfo {
                 filter: filter.clone(),
                 qos: e.options.qos.as_u8(),
-                subjects: e.router.iter().map(|s| String::from_utf8_lossy(&s.subject).into_owned()).collect(),
+                subjects: e.router.iter().map(|(_, s)| String::from_utf8_lossy(&s.subject).into_owned()).collect(),
                 queue_group: e.group.clone(),
                 no_local: e.options.no_local,
                 retain_as_published: e.options.retain_as_published,
@@ -905,7 +910,7 @@ impl Session {
             .collect();
         subscriptions.sort_by(|a, b| a.filter.cmp(&b.filter));
         SessionInfo {
-            client_id: self.client_id.clone(),
+            client_id: self.client_id.to_string(),
             connected: st.link.is_some(),
             cid: st.link.as_ref().map(|l| l.conn.cid),
             protocol_level: st.level.as_u8(),
@@ -1035,18 +1040,20 @@ fn record(client_id: &str, st: &State) -> SessionRecord {
 
 /// Registers router subscriptions in a connection's subscription map (for `/connz`), keyed by filter
 /// and subject.
-fn register(conn_subs: &mut SmallMap<Bytes, Arc<Subscription>>, subs: &[Arc<Subscription>]) {
-    for s in subs {
-        conn_subs.insert(conn_key(&s.sid, &s.subject), s.clone());
+fn register(conn_subs: &mut SmallMap<Bytes, Arc<Subscription>>, subs: &[(Bytes, Arc<Subscription>)]) {
+    for (key, s) in subs {
+        conn_subs.insert(key.clone(), s.clone());
     }
 }
 
+/// `filter \0 subject`: a subscription's key in its connection's map, and the one allocation its sid
+/// (the filter) and subject are sliced from.
 fn conn_key(filter: &[u8], subject: &[u8]) -> Bytes {
-    let mut k = BytesMut::with_capacity(filter.len() + subject.len() + 1);
+    let mut k = Vec::with_capacity(filter.len() + subject.len() + 1);
     k.extend_from_slice(filter);
-    k.extend_from_slice(b"\0");
+    k.push(0);
     k.extend_from_slice(subject);
-    k.freeze()
+    Bytes::from(k)
 }
 
 fn is_key_of(key: &[u8], filter: &str) -> bool {
