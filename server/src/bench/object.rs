@@ -161,13 +161,20 @@ fn check_args(args: &Args) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn run_put(args: &Args, addr: &str) -> Result<Report> {
+/// A fresh bucket with the object put into it: the API connection, the bucket's stream, the object
+/// and how its put went.
+fn bucket_with_object(args: &Args, addr: &str) -> Result<(Api, String, Vec<u8>, Put)> {
     check_args(args)?;
     let data = object_bytes(args)?;
     let stream = stream_name(&args.bucket);
     let mut api = Api::connect(addr)?;
     api.replace_stream(&stream, &bucket_config(args))?;
     let put = put_object(&mut api, addr, args, &data)?;
+    Ok((api, stream, data, put))
+}
+
+pub(super) fn run_put(args: &Args, addr: &str) -> Result<Report> {
+    let (mut api, stream, data, put) = bucket_with_object(args, addr)?;
     let peak = server_peak(args)?;
     let stored = api.stream_messages(&stream)?;
     api.delete_stream(&stream)?;
@@ -200,12 +207,7 @@ struct Got {
 }
 
 pub(super) fn run_get(args: &Args, addr: &str) -> Result<Report> {
-    check_args(args)?;
-    let data = object_bytes(args)?;
-    let stream = stream_name(&args.bucket);
-    let mut api = Api::connect(addr)?;
-    api.replace_stream(&stream, &bucket_config(args))?;
-    let put = put_object(&mut api, addr, args, &data)?;
+    let (mut api, stream, data, put) = bucket_with_object(args, addr)?;
     let mut r = Report::new("objget", headline("objget", args, data.len()));
     put.publisher.problems("putting the object", &mut r);
     drop(data);
