@@ -44,8 +44,15 @@ use crate::core::internal::{InMsg, InternalClient, Outbox};
 use crate::core::{Msg, Subscription};
 
 /// Inbox budget of a stream's ingest queue; beyond it publishes are refused (the publisher times out
-/// or, with a reply subject, retries), memory stays bounded.
+/// or, with a reply subject, retries), memory stays bounded. Publishing connections are paced well
+/// before that ([`INGEST_PACE`]); this only bounds what publishers that are not paced (internal
+/// services, MQTT) can queue.
 const INGEST_BUDGET: usize = 256 << 20;
+/// Bytes queued for a stream, or in the batch it is storing, past which a publishing connection
+/// stops reading its socket until the stream has caught up: the store sets the publisher's pace, as
+/// nats-server's inline store does, and a fast publisher cannot make the server hold more than about
+/// this much (a few 128 KiB object chunks, thousands of small messages).
+const INGEST_PACE: usize = 4 << 20;
 
 const SID_INGEST: &str = "in";
 const SID_DIRECT: &str = "direct";
@@ -148,7 +155,7 @@ impl Stream {
             name: config.name.clone(),
             js: Arc::downgrade(js),
             created,
-            ingest: InternalClient::new(js.internal_id(), INGEST_BUDGET),
+            ingest: InternalClient::paced(js.internal_id(), INGEST_BUDGET, INGEST_PACE),
             transforms: RwLock::new(Arc::new(StreamTransforms::compile(&config))),
             config: RwLock::new(config),
             inner: Mutex::new(Inner { store, dedupe, last_msg_id, markers, republish: Vec::new() }),
@@ -411,6 +418,7 @@ impl Stream {
     /// Stops the stream task and its consumers; with `delete` also removes everything on disk.
     pub fn stop(&self, delete: bool) {
         self.stop.cancel();
+        self.ingest.close();
         if let Some(s) = self.sources.lock().take() {
             s.stop(!delete);
         }
@@ -434,6 +442,14 @@ impl Stream {
     }
 
     async fn run(self: Arc<Self>, js: Arc<JetStream>) {
+        /// Publishers waiting for this task to catch up stop waiting once it ends, however it ends.
+        struct Closing(Arc<InternalClient>);
+        impl Drop for Closing {
+            fn drop(&mut self) {
+                self.0.close();
+            }
+        }
+        let _closing = Closing(self.ingest.clone());
         let mut outbox = Outbox::new(js.router.clone(), self.ingest.id());
         loop {
             let next_expiry = {
@@ -904,4 +920,101 @@ pub fn send_status(outbox: &mut Outbox, to: &Bytes, code: u16, text: &str) {
     let hdr = HeaderMap::with_status(code, Some(text)).to_bytes();
     let empty = Bytes::new();
     outbox.deliver_to(to, &Msg { subject: to, reply: None, headers: Some(&hdr), payload: &empty });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::jetstream::JetStreamConfig;
+    use crate::config::Config;
+    use memchr::memmem;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    const CHUNK: usize = 128 << 10;
+    const CHUNKS: usize = 512;
+
+    /// Reads from `rd` into `got` until `needle` occurs `n` times in it.
+    async fn read_until_count(rd: &mut (impl AsyncReadExt + Unpin), got: &mut Vec<u8>, needle: &[u8], n: usize) {
+        let mut buf = vec![0u8; 64 << 10];
+        while memmem::find_iter(got, needle).count() < n {
+            let read = tokio::time::timeout(Duration::from_secs(30), rd.read(&mut buf))
+                .await
+                .expect("the server answers")
+                .expect("read");
+            assert!(
+                read > 0,
+                "connection closed after {:?}",
+                String::from_utf8_lossy(&got[got.len().saturating_sub(200)..])
+            );
+            got.extend_from_slice(&buf[..read]);
+        }
+    }
+
+    /// 64 MiB published in 128 KiB messages without waiting for a single ack, to a stream whose store
+    /// is held up for a while: the server keeps at most about `INGEST_PACE` queued for the stream
+    /// (the publisher is not read meanwhile), and once the store moves again every message is stored
+    /// and acked on the same connection that was paused.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_flooded_stream_paces_its_publisher_and_acks_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            host: "127.0.0.1".into(),
+            port: 0,
+            http_port: None,
+            websocket: None,
+            mqtt: None,
+            jetstream: Some(JetStreamConfig { store_dir: dir.path().into(), ..JetStreamConfig::default() }),
+            ..Config::default()
+        };
+        let running = crate::server::Server::start(config).await.expect("server starts");
+        let js = running.server.jetstream.get().expect("jetstream").clone();
+        let (mut rd, mut wr) = TcpStream::connect(running.client_addr).await.unwrap().into_split();
+        let create = r#"{"name":"FLOOD","subjects":["flood"],"storage":"file"}"#;
+        let setup = format!(
+            "CONNECT {{\"verbose\":false}}\r\nSUB acks 1\r\nSUB created 2\r\nPUB $JS.API.STREAM.CREATE.FLOOD created {}\r\n{create}\r\n",
+            create.len()
+        );
+        wr.write_all(setup.as_bytes()).await.unwrap();
+        let mut got = Vec::new();
+        read_until_count(&mut rd, &mut got, b"MSG created 2", 1).await;
+        let stream = js.stream("FLOOD").expect("stream created");
+        let backlog = stream.ingest.backlog().expect("the ingest is paced").clone();
+
+        // Hold the store up: the stream task blocks on its lock with the first batch in hand.
+        let (held_tx, held_rx) = std::sync::mpsc::channel();
+        let holder = {
+            let stream = stream.clone();
+            std::thread::spawn(move || {
+                stream.with_store(|_| {
+                    held_tx.send(()).unwrap();
+                    std::thread::sleep(Duration::from_millis(800));
+                })
+            })
+        };
+        held_rx.recv().unwrap();
+        let publisher = tokio::spawn(async move {
+            let payload = vec![b'x'; CHUNK];
+            let head = format!("PUB flood acks {CHUNK}\r\n");
+            for _ in 0..CHUNKS {
+                wr.write_all(head.as_bytes()).await.unwrap();
+                wr.write_all(&payload).await.unwrap();
+                wr.write_all(b"\r\n").await.unwrap();
+            }
+            wr
+        });
+        read_until_count(&mut rd, &mut got, b"MSG acks 1", CHUNKS).await;
+        holder.join().unwrap();
+        let _wr = publisher.await.unwrap();
+
+        assert_eq!(memmem::find_iter(&got, b"\"error\"").count(), 0, "no publish refused");
+        assert_eq!(stream.state(false).msgs, CHUNKS as u64);
+        let peak = backlog.peak();
+        // One read's worth of messages may be routed before the stall is seen.
+        assert!(peak <= INGEST_PACE + 4 * CHUNK, "queued for the stream at most {peak} bytes");
+        assert!(peak > INGEST_PACE, "the store was held up long enough to fill the pace: {peak}");
+        assert_eq!(backlog.held(), 0, "everything handled");
+        running.shutdown();
+        running.wait().await;
+    }
 }
