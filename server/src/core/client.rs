@@ -152,9 +152,10 @@ pub trait Subscriber: Send + Sync {
     /// `sub` reached its auto-unsubscribe limit and the router removed it; forget it.
     fn retired(&self, _sub: &Arc<Subscription>) {}
 
-    /// The subscriber's outbound queue when it is past its stall threshold, so the publisher can
-    /// pause instead of pushing it into the slow-consumer limit.
-    fn stalled(&self) -> Option<Arc<super::outbound::Outbound>> {
+    /// What the publisher should wait for when this subscriber is behind: its outbound queue past
+    /// the stall threshold (pause instead of pushing it into the slow-consumer limit), or a
+    /// service's backlog past its limit (see `backlog`).
+    fn stalled(&self) -> Option<super::backlog::Stall> {
         None
     }
 }

@@ -16,6 +16,7 @@
 
 use std::sync::Arc;
 
+use super::backlog::Stall;
 use super::client::{Claim, ClientId, Msg, Subscriber, Subscription};
 use super::mapping::{MappingCache, Mappings};
 use super::stats::Stats;
@@ -32,16 +33,16 @@ pub struct PublishCtx {
     cache: MatchCache,
     mapping_cache: MappingCache,
     pending: Vec<Arc<dyn Subscriber>>,
-    /// Subscribers past their stall threshold after the last batch.
-    stalled: Vec<Arc<super::outbound::Outbound>>,
+    /// Subscribers behind after the last batch, each once.
+    stalled: Vec<Stall>,
     retired: Vec<Arc<Subscription>>,
     out_msgs: u64,
     out_bytes: u64,
 }
 
 impl PublishCtx {
-    /// Takes the queues that were past their stall threshold at the end of the last batch.
-    pub fn take_stalled(&mut self) -> Vec<Arc<super::outbound::Outbound>> {
+    /// Takes the receivers that were behind at the end of the last batch.
+    pub fn take_stalled(&mut self) -> Vec<Stall> {
         std::mem::take(&mut self.stalled)
     }
 
@@ -172,8 +173,10 @@ impl Router {
     pub fn finish(&self, ctx: &mut PublishCtx) {
         for client in ctx.pending.drain(..) {
             client.flush();
-            if let Some(out) = client.stalled() {
-                ctx.stalled.push(out);
+            if let Some(stall) = client.stalled() {
+                if !ctx.stalled.iter().any(|s| s.same(&stall)) {
+                    ctx.stalled.push(stall);
+                }
             }
         }
         for sub in ctx.retired.drain(..) {

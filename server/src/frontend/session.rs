@@ -25,7 +25,7 @@ use switchyard_shared::subject;
 use crate::auth::{nkey, ConnPermissions, PublishGuard};
 use crate::core::conn::Connection;
 use crate::core::outbound::Push;
-use crate::core::{ClientId, CloseReason, Msg, PublishCtx, Router, Subscriber, Subscription};
+use crate::core::{ClientId, CloseReason, Msg, PublishCtx, Router, Stall, Subscriber, Subscription};
 use crate::server::Server;
 use crate::tls::CertUser;
 
@@ -65,8 +65,8 @@ impl Subscriber for NatsClient {
         self.conn.outbound.flush();
     }
 
-    fn stalled(&self) -> Option<Arc<crate::core::Outbound>> {
-        self.conn.outbound.is_stalled().then(|| self.conn.outbound.clone())
+    fn stalled(&self) -> Option<Stall> {
+        self.conn.outbound.is_stalled().then(|| Stall::Outbound(self.conn.outbound.clone()))
     }
 
     fn retired(&self, sub: &Arc<Subscription>) {
@@ -178,9 +178,10 @@ impl Session {
         &self.conn
     }
 
-    /// Subscribers' queues that the last batch left past their stall threshold; the transport waits
-    /// for them briefly before reading more, which slows a publisher down to its subscribers' pace.
-    pub fn take_stalled(&mut self) -> Vec<Arc<crate::core::Outbound>> {
+    /// Receivers that the last batch left behind; the transport waits for them before reading more
+    /// (briefly for a subscriber's queue, until caught up for a stream's ingest), which slows a
+    /// publisher down to its receivers' pace.
+    pub fn take_stalled(&mut self) -> Vec<Stall> {
         self.ctx.take_stalled()
     }
 

@@ -32,7 +32,8 @@ use crate::tls::{mappable_users, Negotiated};
 /// Smallest and largest read sizes; the buffer grows while reads fill it and shrinks when idle.
 const MIN_READ: usize = 512;
 const MAX_READ: usize = 64 * 1024;
-/// Longest a publisher is paused for one stalled subscriber before it reads again.
+/// Longest a publisher is paused for one stalled subscriber before it reads again (a stream's
+/// ingest is waited for until it has caught up, see `core::backlog`).
 pub(crate) const STALL_MAX: Duration = Duration::from_millis(10);
 
 /// Accepts client connections until lame duck or shutdown.
@@ -234,8 +235,8 @@ pub async fn read_loop<R: AsyncRead + Unpin>(server: &Server, session: &mut Sess
         if let Err(reason) = session.process(&mut buf) {
             return reason;
         }
-        for out in session.take_stalled() {
-            out.wait_drained(STALL_MAX).await;
+        for stall in session.take_stalled() {
+            stall.wait(STALL_MAX).await;
         }
         if buf.is_empty() && buf.capacity() > 4 * MAX_READ {
             buf = BytesMut::with_capacity(MIN_READ);

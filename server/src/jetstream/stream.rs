@@ -44,8 +44,15 @@ use crate::core::internal::{InMsg, InternalClient, Outbox};
 use crate::core::{Msg, Subscription};
 
 /// Inbox budget of a stream's ingest queue; beyond it publishes are refused (the publisher times out
-/// or, with a reply subject, retries), memory stays bounded.
+/// or, with a reply subject, retries), memory stays bounded. Publishing connections are paced well
+/// before that ([`INGEST_PACE`]); this only bounds what publishers that are not paced (internal
+/// services, MQTT) can queue.
 const INGEST_BUDGET: usize = 256 << 20;
+/// Bytes queued for a stream, or in the batch it is storing, past which a publishing connection
+/// stops reading its socket until the stream has caught up: the store sets the publisher's pace, as
+/// nats-server's inline store does, and a fast publisher cannot make the server hold more than about
+/// this much (a few 128 KiB object chunks, thousands of small messages).
+const INGEST_PACE: usize = 4 << 20;
 
 const SID_INGEST: &str = "in";
 const SID_DIRECT: &str = "direct";
@@ -148,7 +155,7 @@ impl Stream {
             name: config.name.clone(),
             js: Arc::downgrade(js),
             created,
-            ingest: InternalClient::new(js.internal_id(), INGEST_BUDGET),
+            ingest: InternalClient::paced(js.internal_id(), INGEST_BUDGET, INGEST_PACE),
             transforms: RwLock::new(Arc::new(StreamTransforms::compile(&config))),
             config: RwLock::new(config),
             inner: Mutex::new(Inner { store, dedupe, last_msg_id, markers, republish: Vec::new() }),
@@ -411,6 +418,7 @@ impl Stream {
     /// Stops the stream task and its consumers; with `delete` also removes everything on disk.
     pub fn stop(&self, delete: bool) {
         self.stop.cancel();
+        self.ingest.close();
         if let Some(s) = self.sources.lock().take() {
             s.stop(!delete);
         }
@@ -434,6 +442,14 @@ impl Stream {
     }
 
     async fn run(self: Arc<Self>, js: Arc<JetStream>) {
+        /// Publishers waiting for this task to catch up stop waiting once it ends, however it ends.
+        struct Closing(Arc<InternalClient>);
+        impl Drop for Closing {
+            fn drop(&mut self) {
+                self.0.close();
+            }
+        }
+        let _closing = Closing(self.ingest.clone());
         let mut outbox = Outbox::new(js.router.clone(), self.ingest.id());
         loop {
             let next_expiry = {
@@ -904,4 +920,182 @@ pub fn send_status(outbox: &mut Outbox, to: &Bytes, code: u16, text: &str) {
     let hdr = HeaderMap::with_status(code, Some(text)).to_bytes();
     let empty = Bytes::new();
     outbox.deliver_to(to, &Msg { subject: to, reply: None, headers: Some(&hdr), payload: &empty });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::jetstream::JetStreamConfig;
+    use crate::config::Config;
+    use memchr::memmem;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+    use tokio::net::TcpStream;
+
+    const CHUNK: usize = 128 << 10;
+    const ACK: &[u8] = b"MSG acks 1 ";
+    const ANSWER: &[u8] = b"MSG answers 2 ";
+    const DELIVERY: &[u8] = b"MSG flood 3 ";
+    const ERROR: &[u8] = b"\"error\"";
+
+    /// What the client connection received, counted as it streams by (payloads are not kept).
+    #[derive(Default)]
+    struct Seen {
+        /// The last bytes of the previous read, shorter than any needle: an occurrence that
+        /// straddles two reads is counted once, when its end arrives.
+        tail: Vec<u8>,
+        acks: usize,
+        answers: usize,
+        deliveries: usize,
+        errors: usize,
+    }
+
+    impl Seen {
+        fn feed(&mut self, data: &[u8]) {
+            let mut window = std::mem::take(&mut self.tail);
+            window.extend_from_slice(data);
+            let count = |needle: &[u8]| memmem::find_iter(&window, needle).count();
+            self.acks += count(ACK);
+            self.answers += count(ANSWER);
+            self.deliveries += count(DELIVERY);
+            self.errors += count(ERROR);
+            let keep = [ACK, ANSWER, DELIVERY, ERROR].iter().map(|n| n.len()).max().unwrap_or(1) - 1;
+            self.tail = window[window.len().saturating_sub(keep)..].to_vec();
+        }
+    }
+
+    /// A started server with stream `FLOOD` on subject `flood`, and a raw client connection that
+    /// subscribed to `acks` (PubAcks) and `answers` (API replies).
+    struct Flood {
+        running: crate::server::Running,
+        stream: Arc<Stream>,
+        rd: OwnedReadHalf,
+        wr: Option<OwnedWriteHalf>,
+        seen: Seen,
+        _dir: tempfile::TempDir,
+    }
+
+    impl Flood {
+        async fn start() -> Flood {
+            let dir = tempfile::tempdir().unwrap();
+            let config = Config {
+                host: "127.0.0.1".into(),
+                port: 0,
+                http_port: None,
+                websocket: None,
+                mqtt: None,
+                jetstream: Some(JetStreamConfig { store_dir: dir.path().into(), ..JetStreamConfig::default() }),
+                ..Config::default()
+            };
+            let running = crate::server::Server::start(config).await.expect("server starts");
+            let js = running.server.jetstream.get().expect("jetstream").clone();
+            let (mut rd, mut wr) = TcpStream::connect(running.client_addr).await.unwrap().into_split();
+            let create = r#"{"name":"FLOOD","subjects":["flood"],"storage":"file"}"#;
+            let setup = format!(
+                "CONNECT {{\"verbose\":false}}\r\nSUB acks 1\r\nSUB answers 2\r\nPUB $JS.API.STREAM.CREATE.FLOOD answers {}\r\n{create}\r\n",
+                create.len()
+            );
+            wr.write_all(setup.as_bytes()).await.unwrap();
+            let mut seen = Seen::default();
+            read_until(&mut rd, &mut seen, |s| s.answers >= 1).await;
+            let stream = js.stream("FLOOD").expect("stream created");
+            Flood { running, stream, rd, wr: Some(wr), seen, _dir: dir }
+        }
+
+        async fn send(&mut self, text: &str) {
+            self.wr.as_mut().expect("writer").write_all(text.as_bytes()).await.unwrap();
+        }
+
+        /// Publishes `chunks` messages of `CHUNK` bytes with reply `acks`, without waiting for a
+        /// single ack, while the stream's store is held up for a while; returns once `done` says
+        /// the connection has received enough.
+        async fn flood_while_held(&mut self, chunks: usize, done: impl Fn(&Seen) -> bool) {
+            let (held_tx, held_rx) = std::sync::mpsc::channel();
+            let holder = {
+                let stream = self.stream.clone();
+                std::thread::spawn(move || {
+                    stream.with_store(|_| {
+                        held_tx.send(()).unwrap();
+                        std::thread::sleep(Duration::from_millis(800));
+                    })
+                })
+            };
+            held_rx.recv().unwrap();
+            let mut wr = self.wr.take().expect("writer");
+            let publisher = tokio::spawn(async move {
+                let payload = vec![b'x'; CHUNK];
+                let head = format!("PUB flood acks {CHUNK}\r\n");
+                for _ in 0..chunks {
+                    wr.write_all(head.as_bytes()).await.unwrap();
+                    wr.write_all(&payload).await.unwrap();
+                    wr.write_all(b"\r\n").await.unwrap();
+                }
+                wr
+            });
+            read_until(&mut self.rd, &mut self.seen, done).await;
+            holder.join().unwrap();
+            self.wr = Some(publisher.await.unwrap());
+        }
+
+        /// The most bytes the stream's ingest held at once.
+        fn peak(&self) -> usize {
+            self.stream.ingest.backlog().expect("the ingest is paced").peak()
+        }
+
+        async fn stop(self) {
+            assert_eq!(self.stream.ingest.backlog().expect("paced").held(), 0, "everything handled");
+            self.running.shutdown();
+            self.running.wait().await;
+        }
+    }
+
+    /// Reads until `done` holds for what was received.
+    async fn read_until(rd: &mut OwnedReadHalf, seen: &mut Seen, done: impl Fn(&Seen) -> bool) {
+        let mut buf = vec![0u8; 64 << 10];
+        while !done(seen) {
+            let read = tokio::time::timeout(Duration::from_secs(30), rd.read(&mut buf))
+                .await
+                .expect("the server answers")
+                .expect("read");
+            assert!(read > 0, "connection closed");
+            seen.feed(&buf[..read]);
+        }
+    }
+
+    /// 64 MiB published in 128 KiB messages without waiting for a single ack, to a stream whose store
+    /// is held up for a while: the server keeps at most about `INGEST_PACE` queued for the stream
+    /// (the publisher is not read meanwhile), and once the store moves again every message is stored
+    /// and acked on the same connection that was paused.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_flooded_stream_paces_its_publisher_and_acks_everything() {
+        const CHUNKS: usize = 512;
+        let mut f = Flood::start().await;
+        f.flood_while_held(CHUNKS, |s| s.acks >= CHUNKS).await;
+        assert_eq!(f.seen.errors, 0, "no publish refused");
+        assert_eq!(f.stream.state(false).msgs, CHUNKS as u64);
+        let peak = f.peak();
+        // One read's worth of messages may be routed before the stall is seen.
+        assert!(peak <= INGEST_PACE + 4 * CHUNK, "queued for the stream at most {peak} bytes");
+        assert!(peak > INGEST_PACE, "the store was held up long enough to fill the pace: {peak}");
+        f.stop().await;
+    }
+
+    /// The paused connection is also the one a push consumer of the stream delivers to: deliveries
+    /// and acks keep flowing to it while it is not read, and it gets every message twice over (as
+    /// a PubAck and as a delivery).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_paced_publisher_still_receives_its_consumers_deliveries() {
+        const CHUNKS: usize = 256;
+        let mut f = Flood::start().await;
+        f.send("SUB deliver 3\r\n").await;
+        let consumer = r#"{"stream_name":"FLOOD","config":{"deliver_subject":"deliver","ack_policy":"none","deliver_policy":"all"}}"#;
+        f.send(&format!("PUB $JS.API.CONSUMER.CREATE.FLOOD answers {}\r\n{consumer}\r\n", consumer.len())).await;
+        read_until(&mut f.rd, &mut f.seen, |s| s.answers >= 2).await;
+        assert_eq!(f.seen.errors, 0, "consumer created");
+        f.flood_while_held(CHUNKS, |s| s.acks >= CHUNKS && s.deliveries >= CHUNKS).await;
+        assert_eq!(f.seen.errors, 0, "no publish refused");
+        assert_eq!((f.seen.acks, f.seen.deliveries), (CHUNKS, CHUNKS));
+        assert!(f.peak() <= INGEST_PACE + 4 * CHUNK, "queued for the stream at most {} bytes", f.peak());
+        f.stop().await;
+    }
 }

@@ -442,8 +442,8 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 }
             }
         }
-        for out in session.take_stalled() {
-            out.wait_drained(crate::frontend::tcp::STALL_MAX).await;
+        for stall in session.take_stalled() {
+            stall.wait(crate::frontend::tcp::STALL_MAX).await;
         }
         if data.is_empty() && data.capacity() > 4 * MAX_READ {
             data = BytesMut::with_capacity(MIN_READ);

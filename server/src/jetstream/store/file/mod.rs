@@ -18,7 +18,8 @@
 //!   deleting the block's summary (which vouches for those bytes).
 //!
 //! # Durability
-//! Every call writes its records to the OS before it returns (one `write` for the tail), so a
+//! Every call writes its records to the OS before it returns (one `write` for the tail; a payload of
+//! 16 KiB or more goes from the caller's buffer in a vectored write behind the buffered bytes), so a
 //! process crash (`kill -9`) never loses an acknowledged message. [`SyncPolicy`] decides power-loss
 //! safety: `Always` fsyncs before returning (an acknowledged message survives power loss; each
 //! write costs a device flush), `Interval(d)` fsyncs from a background thread every `d` (up to `d`
@@ -54,7 +55,7 @@ mod syncer;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Seek, SeekFrom, Write};
+use std::io::{ErrorKind, IoSlice, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -121,6 +122,9 @@ const MAX_OPEN_READERS: usize = 64;
 const MAX_OPEN_WRITERS: usize = 16;
 /// Blocks smaller than this are not worth rewriting.
 const MIN_REWRITE: u64 = 256 << 10;
+/// Payloads at least this large are written from the caller's buffer (one vectored write behind
+/// the buffered bytes) instead of being copied into the write buffer first.
+const DIRECT_WRITE_MIN: usize = 16 << 10;
 
 /// In-memory state of one block file.
 #[derive(Debug)]
@@ -151,8 +155,10 @@ pub struct FileBackend {
     /// Ordered by `base_seq`; the last is the tail.
     blocks: Vec<Block>,
     tail: File,
-    /// Tail bytes of the current call, written at commit.
+    /// Tail bytes of the current call, written at commit (or with the next large payload).
     buf: Vec<u8>,
+    /// A large payload was written to the tail in this call, straight from the caller's buffer.
+    tail_written: bool,
     /// Tombstones for non-tail blocks, written at commit.
     tombstones: HashMap<u32, Vec<u8>>,
     writers: HashMap<u32, File>,
@@ -169,6 +175,21 @@ pub struct FileBackend {
     poison: Arc<Poison>,
     syncer: Option<Syncer>,
     report: RecoveryReport,
+}
+
+/// Writes `a` then `b` to `f`, gathering them in as few system calls as it takes.
+fn write_all_two(f: &mut File, a: &[u8], b: &[u8]) -> std::io::Result<()> {
+    let mut parts = [IoSlice::new(a), IoSlice::new(b)];
+    let mut rest = &mut parts[..];
+    while !rest.is_empty() {
+        match f.write_vectored(rest) {
+            Ok(0) => return Err(ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn block_path(dir: &Path, id: u32) -> PathBuf {
@@ -555,6 +576,7 @@ impl FileBackend {
             blocks,
             tail,
             buf: Vec::with_capacity(64 << 10),
+            tail_written: false,
             tombstones: HashMap::new(),
             writers: HashMap::new(),
             floor_dirty: false,
@@ -955,8 +977,18 @@ impl Backend for FileBackend {
         let embed_floor = m.floor > self.tail_floor;
         let t = self.blocks.last_mut().expect("tail");
         let offset = t.len;
-        let len = record::encode_msg(&mut self.buf, &t.header, m, embed_floor);
-        t.len += len as u64;
+        if m.data.len() >= DIRECT_WRITE_MIN {
+            // The payload goes from the caller's buffer to the file, behind what is buffered.
+            t.len += record::encode_msg_head(&mut self.buf, &t.header, m, embed_floor) as u64;
+            if let Err(e) = write_all_two(&mut self.tail, &self.buf, m.data) {
+                return self.fail(e, "write to tail block");
+            }
+            self.buf.clear();
+            self.tail_written = true;
+        } else {
+            t.len += record::encode_msg(&mut self.buf, &t.header, m, embed_floor) as u64;
+        }
+        let t = self.blocks.last_mut().expect("tail");
         t.live += 1;
         t.records += 1;
         let size = file_msg_size(m.subject.len(), m.hdr.len(), m.data.len());
@@ -1051,7 +1083,8 @@ impl Backend for FileBackend {
             self.floor_dirty = false;
         }
         self.flush_tombstones()?;
-        if self.flush_tail()? {
+        let direct = std::mem::take(&mut self.tail_written);
+        if self.flush_tail()? | direct {
             match (&self.cfg.sync, &self.syncer) {
                 (SyncPolicy::Always, _) => {
                     if let Err(e) = self.tail.sync_data() {

@@ -119,6 +119,27 @@ fn finish(out: &mut [u8], start: usize) -> usize {
 
 /// Append a message record; returns its length.
 pub(crate) fn encode_msg(out: &mut Vec<u8>, h: &BlockHeader, m: &NewMsg<'_>, embed_floor: bool) -> usize {
+    let start = msg_fields(out, h, m, embed_floor);
+    out.extend_from_slice(m.data);
+    finish(out, start)
+}
+
+/// Append a message record without its data, which the caller must write right after these bytes
+/// (the length and checksum cover it); returns the whole record's length. Saves copying a large
+/// payload into the write buffer.
+pub(crate) fn encode_msg_head(out: &mut Vec<u8>, h: &BlockHeader, m: &NewMsg<'_>, embed_floor: bool) -> usize {
+    let start = msg_fields(out, h, m, embed_floor);
+    let len = out.len() - start + m.data.len();
+    out[start..start + 4].copy_from_slice(&(len as u32).to_le_bytes());
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&out[start + 8..]);
+    crc.update(m.data);
+    out[start + 4..start + 8].copy_from_slice(&crc.finalize().to_le_bytes());
+    len
+}
+
+/// Everything of a message record before its data; returns where the record starts in `out`.
+fn msg_fields(out: &mut Vec<u8>, h: &BlockHeader, m: &NewMsg<'_>, embed_floor: bool) -> usize {
     let mut flags = KIND_MSG;
     if m.ttl.is_some() {
         flags |= F_TTL;
@@ -139,8 +160,7 @@ pub(crate) fn encode_msg(out: &mut Vec<u8>, h: &BlockHeader, m: &NewMsg<'_>, emb
     put_varint(out, m.hdr.len() as u64);
     out.extend_from_slice(m.subject.as_bytes());
     out.extend_from_slice(m.hdr);
-    out.extend_from_slice(m.data);
-    finish(out, start)
+    start
 }
 
 /// Append a tombstone for `seq` (a message of the block with this header).
@@ -233,6 +253,19 @@ mod tests {
         enc[10] ^= 1;
         assert_eq!(BlockHeader::decode(&enc), None);
         assert_eq!(BlockHeader::decode(&enc[..20]), None);
+    }
+
+    #[test]
+    fn a_record_head_followed_by_its_data_is_the_whole_record() {
+        let data = vec![7u8; 100_000];
+        let mut m = msg(1005, "obj.chunk", b"", &data);
+        m.ttl = Some(30);
+        let mut whole = Vec::new();
+        let len = encode_msg(&mut whole, &H, &m, true);
+        let mut split = vec![1, 2, 3];
+        assert_eq!(encode_msg_head(&mut split, &H, &m, true), len);
+        split.extend_from_slice(&data);
+        assert_eq!(&split[3..], &whole[..], "same bytes, checksum included");
     }
 
     #[test]
