@@ -659,6 +659,10 @@ impl FileBackend {
                 return Err(std::io::Error::new(ErrorKind::UnexpectedEof, "block shorter than written"));
             }
             let bytes = self.tail_summary.encode(&header.encode(), crc32fast::hash(&sample));
+            // The previous checkpoint goes first: renaming over an existing file makes the file
+            // system start writing the new one back at once, on the publishing thread. Until the
+            // rename the tail has no checkpoint, which only makes it slower to recover.
+            remove_summary(&self.dir, id)?;
             write_summary(&self.dir, id, &bytes)
         });
         // Without a summary the block is only slower to recover.
