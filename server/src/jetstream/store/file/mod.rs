@@ -32,9 +32,17 @@
 //! every message record's sequence, offset, subject, size and header/TTL flags, the tombstones and
 //! floors. `open` trusts a summary that still matches its block (same header, at least as long, same
 //! checksum over the last bytes it covers) and reads only what was appended after it (tombstones);
-//! any other block (normally just the tail, or one whose summary is missing, stale or damaged) is
-//! read whole with every record's checksum verified, a torn or corrupt tail is truncated at its last
-//! valid record, and a sealed block gets its summary (re)written. Leftover temp files and summaries
+//! any other block (one whose summary is missing, stale or damaged) is read whole with every
+//! record's checksum verified, a torn or corrupt tail is truncated at its last valid record, and a
+//! sealed block gets its summary (re)written.
+//!
+//! The tail has a summary too: a *checkpoint*, written the same way (temp file and rename, checked
+//! the same way at open) each time the tail has grown by [`CHECKPOINT_EVERY`] bytes after a commit
+//! has written its records to the OS, and replaced by the final summary when the tail is sealed.
+//! Recovery reads the checkpoint's entries and verifies only the tail's bytes after it, so a torn
+//! tail is still cut at its first bad record. A checkpoint that is longer than the tail (the tail
+//! was cut below it) or whose sample or header differs is ignored and deleted, and the tail is read
+//! whole as before. Leftover temp files and summaries
 //! without a block are deleted, and the index is rebuilt. A damaged record inside a summarised prefix
 //! is found when it is read, not at open.
 //!
@@ -125,6 +133,10 @@ const MIN_REWRITE: u64 = 256 << 10;
 /// Payloads at least this large are written from the caller's buffer (one vectored write behind
 /// the buffered bytes) instead of being copied into the write buffer first.
 const DIRECT_WRITE_MIN: usize = 16 << 10;
+/// The tail's summary is written again (a checkpoint) each time the tail has grown by this many
+/// bytes (an eighth of the block size when that is less), so that recovery reads and verifies at
+/// most about this much of it.
+const CHECKPOINT_EVERY: u64 = 1 << 20;
 
 /// In-memory state of one block file.
 #[derive(Debug)]
@@ -166,8 +178,11 @@ pub struct FileBackend {
     floor_dirty: bool,
     /// Highest floor persisted in the current tail.
     tail_floor: u64,
-    /// What the tail holds so far, written beside it when it is sealed.
+    /// What the tail holds so far, written beside it when it is sealed and, as a checkpoint,
+    /// every [`CHECKPOINT_EVERY`] bytes while it grows.
     tail_summary: Summary,
+    /// Tail bytes covered by its last checkpoint (or by the summary it was recovered from).
+    checkpoint_len: u64,
     /// Blocks that lost live messages in this call.
     touched: Vec<u32>,
     next_id: u32,
@@ -260,6 +275,8 @@ struct Recovered {
     header: BlockHeader,
     /// Everything the block holds (its bytes after repair).
     summary: Summary,
+    /// Bytes covered by the summary file it was recovered from (0 without one).
+    summarized: u64,
 }
 
 fn summary_path(dir: &Path, id: u32) -> PathBuf {
@@ -289,9 +306,9 @@ const HEAD_READ: usize = 4 << 10;
 /// Block `id`'s summary if it still describes the block (see [`summary`]). With `entries` the
 /// whole file is read and checked; without, only its head (totals, subjects, tombstones, TTLs).
 fn load_summary(dir: &Path, id: u32, file: &File, header: &[u8], file_len: u64, entries: bool) -> Option<Summary> {
-    let s = if entries {
-        let (s, sum_header, sample_crc) = read_summary_file(dir, id)?;
-        (sum_header[..] == header[..HEADER_LEN]).then_some((s, sample_crc))?
+    let (s, sample) = if entries {
+        let (s, sum_header, sample) = read_summary_file(dir, id)?;
+        (sum_header[..] == header[..HEADER_LEN]).then_some((s, sample))?
     } else {
         let mut f = File::open(summary_path(dir, id)).ok()?;
         let mut buf = vec![0u8; HEAD_READ];
@@ -308,22 +325,21 @@ fn load_summary(dir: &Path, id: u32, file: &File, header: &[u8], file_len: u64, 
         if head.header[..] != header[..HEADER_LEN] || file_size != head.file_len as u64 {
             return None;
         }
-        (head.summary, head.sample_crc)
+        (head.summary, head.sample)
     };
-    let (s, sample_crc) = s;
     if s.len > file_len {
         return None;
     }
-    let range = summary::sample_range(s.len);
-    let mut sample = vec![0u8; (range.end - range.start) as usize];
-    if read_full(file, range.start, &mut sample).ok()? != sample.len() || crc32fast::hash(&sample) != sample_crc {
+    let range = sample.range(s.len);
+    let mut bytes = vec![0u8; (range.end - range.start) as usize];
+    if read_full(file, range.start, &mut bytes).ok()? != bytes.len() || crc32fast::hash(&bytes) != sample.crc {
         return None;
     }
     Some(s)
 }
 
 /// Block `id`'s whole summary file, decoded; `None` when it is missing or damaged.
-fn read_summary_file(dir: &Path, id: u32) -> Option<(Summary, [u8; HEADER_LEN], u32)> {
+fn read_summary_file(dir: &Path, id: u32) -> Option<(Summary, [u8; HEADER_LEN], summary::Sample)> {
     Summary::decode(fs::read(summary_path(dir, id)).ok()?)
 }
 
@@ -404,6 +420,7 @@ impl FileBackend {
         let from_file = loaded.is_some();
         let mut summary = loaded.unwrap_or_default();
         let from = if from_file { summary.len } else { HEADER_LEN as u64 };
+        let summarized = if from_file { from } else { 0 };
         let (end, read) = scan_from(&file, &header, &mut summary, from, file_len)?;
         report.records += read;
         if from_file {
@@ -431,7 +448,7 @@ impl FileBackend {
                 tracing::warn!(block = id, error = %e, "cannot write block summary");
             }
         }
-        Ok(Some(Recovered { id, header, summary }))
+        Ok(Some(Recovered { id, header, summary, summarized }))
     }
 
     fn open(dir: &Path, cfg: FileStoreConfig) -> Result<(FileBackend, SeqIndex<u32>, RecoveredTtls)> {
@@ -470,10 +487,11 @@ impl FileBackend {
         let mut index = SeqIndex::default();
         let mut ttls = RecoveredTtls::default();
         let mut tail_summary = Summary::default();
+        let mut checkpoint_len = HEADER_LEN as u64;
         let mut last = (0u64, 0i64);
         let count = recovered.len();
         for (i, rec) in recovered.into_iter().enumerate() {
-            let Recovered { id, header, mut summary } = rec;
+            let Recovered { id, header, mut summary, summarized } = rec;
             if header.base_seq > 0 && header.base_seq - 1 > last.0 {
                 last = (header.base_seq - 1, header.base_ts);
             }
@@ -536,6 +554,7 @@ impl FileBackend {
                 }
             });
             tail_summary = summary;
+            checkpoint_len = summarized.max(HEADER_LEN as u64);
         }
         report.blocks = blocks.len();
         ttls.ttls.retain(|t| t.0 >= floor);
@@ -582,6 +601,7 @@ impl FileBackend {
             floor_dirty: false,
             tail_floor,
             tail_summary,
+            checkpoint_len,
             touched,
             next_id,
             reader: Mutex::new(Reader::default()),
@@ -642,15 +662,18 @@ impl FileBackend {
         self.tail = tail;
         self.tail_floor = floor;
         self.tail_summary = Summary::default();
+        self.checkpoint_len = HEADER_LEN as u64;
         self.blocks.push(Block { id, header, len: HEADER_LEN as u64, live: 0, live_size: 0, records: 0 });
         Ok(())
     }
 
-    /// Write the summary of the tail, which is being sealed (its bytes are all written).
+    /// Write the summary of the tail, which is being sealed or checkpointed (its bytes are all
+    /// written to the OS).
     fn summarize_tail(&mut self) {
         let t = self.tail_block();
         let (id, len, header) = (t.id, t.len, t.header);
         self.tail_summary.len = len;
+        self.checkpoint_len = len;
         let range = summary::sample_range(len);
         let mut sample = vec![0u8; (range.end - range.start) as usize];
         let res = read_full(&self.tail, range.start, &mut sample).and_then(|n| {
@@ -658,6 +681,10 @@ impl FileBackend {
                 return Err(std::io::Error::new(ErrorKind::UnexpectedEof, "block shorter than written"));
             }
             let bytes = self.tail_summary.encode(&header.encode(), crc32fast::hash(&sample));
+            // The previous checkpoint goes first: renaming over an existing file makes the file
+            // system start writing the new one back at once, on the publishing thread. Until the
+            // rename the tail has no checkpoint, which only makes it slower to recover.
+            remove_summary(&self.dir, id)?;
             write_summary(&self.dir, id, &bytes)
         });
         // Without a summary the block is only slower to recover.
@@ -1093,6 +1120,10 @@ impl Backend for FileBackend {
                 }
                 (_, Some(s)) => s.dirty(self.tail_block().id, &self.tail),
                 _ => {}
+            }
+            let every = (self.cfg.block_size / 8).clamp(1, CHECKPOINT_EVERY);
+            if self.tail_block().len >= self.checkpoint_len + every {
+                self.summarize_tail();
             }
         }
         if self.touched.is_empty() {

@@ -3,7 +3,8 @@
 //! A [`Summary`] lists, for the first `len` bytes of one block, every message record (sequence,
 //! offset, subject, accounted size, whether it has headers or a TTL), the tombstones, the TTLs, the
 //! highest floor and the highest sequence with its time. The file store keeps one in memory for the
-//! tail (fed as records are appended) and writes it to `<dir>/NNNNNNNN.sum` when the tail is sealed;
+//! tail (fed as records are appended) and writes it to `<dir>/NNNNNNNN.sum` when the tail is sealed
+//! and, as a checkpoint of the tail's prefix, every time the tail has grown by a set amount;
 //! recovery also builds one by scanning a block that has none.
 //!
 //! A summary describes a *prefix* of its block: records appended later (tombstones of a sealed block)
@@ -17,6 +18,9 @@
 //! Besides the per-record entries a summary carries the block's totals (first message, accounted
 //! bytes, messages with headers) and, per subject, its message count and first and last sequence, so
 //! that recovery can account for a block without decoding its entries (see [`Summary::decode_head`]).
+//!
+//! The sample is the last 4 KiB of the prefix in format version 3 (the one written) and the last
+//! 64 KiB in version 2 (still read: the layout is the same otherwise).
 //!
 //! File layout (integers little endian, varints LEB128): magic `SYS1`, version, 3 reserved bytes,
 //! `head_len` u32 (bytes before the entries, this field's CRC included), the 40-byte block header
@@ -36,9 +40,13 @@ use crate::jetstream::store::file_msg_size;
 use crate::jetstream::store::varint::{put_varint, unzigzag, zigzag, Cursor};
 
 const MAGIC: [u8; 4] = *b"SYS1";
-const VERSION: u8 = 2;
+/// Version 3 has the layout of version 2 with a smaller sample; both are read.
+const VERSION: u8 = 3;
+const VERSION_2: u8 = 2;
 /// Bytes at the end of the summarised prefix whose checksum ties a summary to its block.
-pub(crate) const SAMPLE: u64 = 64 << 10;
+pub(crate) const SAMPLE: u64 = 4 << 10;
+/// The sample of a version 2 summary.
+const SAMPLE_V2: u64 = 64 << 10;
 const FIXED_LEN: usize = 12 + HEADER_LEN + 8 + 4 + 4 + 8 + 8 + 8 + 8 + 4 + 8 + 8 + 8 + 4 + 4 + 4;
 
 const E_HDR: u64 = 1;
@@ -97,19 +105,35 @@ pub(crate) struct SubjectStats {
     pub last: u64,
 }
 
+/// What ties a summary to its block: the CRC-32 of the last `len` bytes of the summarised prefix
+/// (see [`Sample::range`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sample {
+    pub crc: u32,
+    pub len: u64,
+}
+
+impl Sample {
+    /// The block bytes this sample covers for a prefix of `prefix` bytes.
+    pub fn range(&self, prefix: u64) -> Range<u64> {
+        prefix.saturating_sub(self.len).max(HEADER_LEN as u64)..prefix
+    }
+}
+
 /// A summary file's head, parsed without its entries (see [`Summary::decode_head`]).
 #[derive(Debug)]
 pub(crate) struct Head {
     pub summary: Summary,
     pub header: [u8; HEADER_LEN],
-    pub sample_crc: u32,
+    pub sample: Sample,
     /// Bytes of the whole file: the head plus the entries.
     pub file_len: usize,
 }
 
-/// A byte range of a block, read to check a summary against it.
+/// The byte range of a block whose checksum a summary written now records, for a prefix of `len`
+/// bytes.
 pub(crate) fn sample_range(len: u64) -> Range<u64> {
-    len.saturating_sub(SAMPLE).max(HEADER_LEN as u64)..len
+    Sample { crc: 0, len: SAMPLE }.range(len)
 }
 
 impl Summary {
@@ -237,10 +261,15 @@ impl Summary {
     /// The summary file's bytes. `header` is the block's first [`HEADER_LEN`] bytes and
     /// `sample_crc` the CRC-32 of the block's bytes in [`sample_range`]`(self.len)`.
     pub fn encode(&self, header: &[u8], sample_crc: u32) -> Vec<u8> {
+        self.encode_as(header, sample_crc, VERSION)
+    }
+
+    /// [`Summary::encode`] as the given format version (2 or 3; they differ in the sample only).
+    pub(super) fn encode_as(&self, header: &[u8], sample_crc: u32, version: u8) -> Vec<u8> {
         let base = BlockHeader::decode(header).map_or(0, |h| h.base_seq);
         let mut out = Vec::with_capacity(FIXED_LEN + self.entries.len() + 64);
         out.extend_from_slice(&MAGIC);
-        out.extend_from_slice(&[VERSION, 0, 0, 0]);
+        out.extend_from_slice(&[version, 0, 0, 0]);
         out.extend_from_slice(&[0; 4]); // head length, set below
         out.extend_from_slice(&header[..HEADER_LEN]);
         out.extend_from_slice(&self.len.to_le_bytes());
@@ -286,7 +315,7 @@ impl Summary {
     /// The length of the head of a summary file from its first bytes (at least 12), `None` when
     /// they are not a summary of this version.
     pub fn head_len(first: &[u8]) -> Option<usize> {
-        if first.len() < 12 || first[0..4] != MAGIC || first[4] != VERSION {
+        if first.len() < 12 || first[0..4] != MAGIC || !matches!(first[4], VERSION | VERSION_2) {
             return None;
         }
         let n = u32::from_le_bytes(first[8..12].try_into().ok()?) as usize;
@@ -308,7 +337,10 @@ impl Summary {
         let mut c = Cursor::new(body, 12 + HEADER_LEN);
         let mut fixed = |n: usize| c.bytes(n);
         let len = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
-        let sample_crc = u32::from_le_bytes(fixed(4)?.try_into().ok()?);
+        let sample = Sample {
+            crc: u32::from_le_bytes(fixed(4)?.try_into().ok()?),
+            len: if buf[4] == VERSION_2 { SAMPLE_V2 } else { SAMPLE },
+        };
         let records = u32::from_le_bytes(fixed(4)?.try_into().ok()?);
         let floor = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
         let last_seq = u64::from_le_bytes(fixed(8)?.try_into().ok()?);
@@ -359,12 +391,12 @@ impl Summary {
         if (records == 0) != (entries_len == 0) {
             return None;
         }
-        Some(Head { summary: s, header, sample_crc, file_len: head_len + entries_len })
+        Some(Head { summary: s, header, sample, file_len: head_len + entries_len })
     }
 
     /// Parse a whole summary file (reusing its buffer for the entries); `None` when it is damaged or
-    /// of another version. Returns the block header bytes it was written for and the sample CRC.
-    pub fn decode(mut buf: Vec<u8>) -> Option<(Summary, [u8; HEADER_LEN], u32)> {
+    /// of another version. Returns the block header bytes it was written for and the sample.
+    pub fn decode(mut buf: Vec<u8>) -> Option<(Summary, [u8; HEADER_LEN], Sample)> {
         let head = Self::decode_head(&buf)?;
         let head_len = Self::head_len(&buf)?;
         if buf.len() != head.file_len {
@@ -379,7 +411,7 @@ impl Summary {
         buf.truncate(head.file_len - head_len);
         s.entries = buf;
         s.entries_crc = None;
-        Some((s, head.header, head.sample_crc))
+        Some((s, head.header, head.sample))
     }
 }
 
@@ -438,7 +470,7 @@ mod tests {
         let s = scanned(&bytes);
         let enc = s.encode(&bytes[..HEADER_LEN], 77);
         let (d, header, crc) = Summary::decode(enc).expect("decodes");
-        assert_eq!((header.as_slice(), crc), (&bytes[..HEADER_LEN], 77));
+        assert_eq!((header.as_slice(), crc), (&bytes[..HEADER_LEN], Sample { crc: 77, len: SAMPLE }));
         assert_eq!((d.len, d.records, d.floor, d.last), (s.len, s.records, s.floor, s.last));
         assert_eq!((d.dead.clone(), d.ttls.clone()), (s.dead.clone(), s.ttls.clone()));
         assert_eq!(msgs(&d), msgs(&s));
@@ -462,6 +494,28 @@ mod tests {
             bad[i] ^= 0x10;
             assert!(Summary::decode(bad).is_none(), "flip at {i}");
         }
+    }
+
+    #[test]
+    fn version_2_summaries_decode_with_their_larger_sample_and_other_versions_do_not() {
+        let bytes = block();
+        let s = scanned(&bytes);
+        let v2 = s.encode_as(&bytes[..HEADER_LEN], 5, 2);
+        let (d, _, sample) = Summary::decode(v2.clone()).expect("version 2 decodes");
+        assert_eq!(sample, Sample { crc: 5, len: 64 << 10 });
+        assert_eq!(msgs(&d), msgs(&s));
+        assert_eq!(Summary::decode_head(&v2).expect("head").sample.len, 64 << 10);
+        for version in [1, 4] {
+            assert!(Summary::decode(s.encode_as(&bytes[..HEADER_LEN], 5, version)).is_none(), "{version}");
+        }
+    }
+
+    #[test]
+    fn sample_ranges_end_at_the_prefix_and_stay_after_the_header() {
+        let v2 = Sample { crc: 0, len: 64 << 10 };
+        assert_eq!(v2.range(1000), HEADER_LEN as u64..1000);
+        assert_eq!(v2.range(v2.len + 5000), 5000..v2.len + 5000);
+        assert_eq!(sample_range(SAMPLE + 5000), 5000..SAMPLE + 5000);
     }
 
     #[test]

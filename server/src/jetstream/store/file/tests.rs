@@ -466,6 +466,12 @@ fn summary_files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Summaries of sealed blocks (not the tail's checkpoint).
+fn sealed_summary_files(dir: &Path) -> Vec<PathBuf> {
+    let tail = block_files(dir).pop().map(|p| p.with_extension("sum"));
+    summary_files(dir).into_iter().filter(|p| Some(p) != tail.as_ref()).collect()
+}
+
 const BUSY_LIMITS: Limits = Limits {
     max_msgs: 0,
     max_bytes: 0,
@@ -482,11 +488,13 @@ fn sealed_blocks_are_recovered_from_their_summaries() {
     let before = snapshot(&s);
     let blocks = s.block_count();
     drop(s);
-    // Every block but the tail has a summary, written when it was sealed.
-    assert_eq!(summary_files(dir.path()).len(), blocks - 1);
+    // Every block but the tail has a summary, written when it was sealed; the tail has a
+    // checkpoint.
+    assert_eq!(sealed_summary_files(dir.path()).len(), blocks - 1);
+    assert_eq!(summary_files(dir.path()).len(), blocks);
     let s = open(dir.path(), small_cfg(), BUSY_LIMITS);
     assert_eq!(snapshot(&s), before);
-    assert_eq!(s.recovery_report().summarized_blocks, blocks - 1);
+    assert_eq!(s.recovery_report().summarized_blocks, blocks);
     assert_eq!(s.next_expiry(), Some(T0 + 3_600_000_000_000));
 }
 
@@ -608,7 +616,7 @@ fn summaries_of_removed_blocks_do_not_outlive_them() {
         s.store_msg("x", b"", &payload(seq), None).unwrap();
     }
     let blocks = s.block_count();
-    assert!(summary_files(dir.path()).len() < blocks);
+    assert!(sealed_summary_files(dir.path()).len() < blocks);
     drop(s);
     // A summary left by a crash right after its block was removed.
     fs::write(dir.path().join("00000001.sum"), b"stale").unwrap();
@@ -642,7 +650,7 @@ fn headers_are_found_after_recovery_without_reading_other_messages() {
 fn sealed_blocks_are_counted_at_open_and_read_on_first_use() {
     let dir = tempfile::tempdir().unwrap();
     plain_store(dir.path());
-    let sums = summary_files(dir.path()).len();
+    let sums = sealed_summary_files(dir.path()).len();
     let s = open(dir.path(), small_cfg(), Limits::default());
     assert_eq!(s.unloaded_blocks(), sums);
     // Stream info, subject counts and last-per-subject answers come from the summaries alone.
@@ -810,4 +818,251 @@ fn recovery_reads_a_large_tail_in_pieces_and_cuts_it_at_the_torn_record() {
     let s = open(dir.path(), cfg, Limits::default());
     assert_eq!((s.state(false).msgs, s.state(false).last_seq), (399, 399));
     assert_eq!(s.recovery_report().truncated_bytes, len - 1 - fs::metadata(&blk).unwrap().len());
+}
+
+/// Blocks of 64 KiB (tail checkpoints every 8 KiB) that no test here fills.
+fn tail_cfg() -> FileStoreConfig {
+    FileStoreConfig {
+        block_size: 64 << 10,
+        block_max_msgs: 100_000,
+        sync: SyncPolicy::Interval(Duration::from_secs(60)),
+    }
+}
+
+/// 400 messages on three subjects in one tail block, with interior deletes, a filtered purge and
+/// a compaction between them (tombstones and floors before and after checkpoints).
+fn tail_store(dir: &Path) -> FileStore {
+    let mut s = open(dir, tail_cfg(), Limits::default());
+    for seq in 1..=200u64 {
+        s.store_msg(&format!("t.{}", seq % 3), b"", &payload(seq), None).unwrap();
+    }
+    s.remove(50, false).unwrap();
+    s.remove(120, false).unwrap();
+    s.purge(&PurgeRequest { filter: Some("t.1".into()), keep: Some(30), ..Default::default() }).unwrap();
+    s.compact(10).unwrap();
+    for seq in 201..=400u64 {
+        s.store_msg(&format!("t.{}", seq % 3), b"", &payload(seq), None).unwrap();
+    }
+    // Some kilobytes of records after the last checkpoint.
+    let mut seq = 400;
+    while s.disk_bytes() < checkpoint_len(dir) + 2000 {
+        seq += 1;
+        s.store_msg("t.x", b"", &payload(seq), None).unwrap();
+    }
+    s.remove(390, false).unwrap();
+    assert_eq!(s.block_count(), 1);
+    s
+}
+
+/// The tail's checkpoint: the prefix it covers.
+fn checkpoint_len(dir: &Path) -> u64 {
+    let sums = summary_files(dir);
+    assert_eq!(sums.len(), 1, "one checkpoint");
+    summary::Summary::decode(fs::read(&sums[0]).unwrap()).unwrap().0.len
+}
+
+fn records_in(bytes: &[u8]) -> u64 {
+    let header = BlockHeader::decode(bytes).unwrap();
+    let mut at = HEADER_LEN;
+    let mut n = 0;
+    while let Decoded::Ok(_, len) = record::decode(&bytes[at..], &header) {
+        n += 1;
+        at += len;
+    }
+    n
+}
+
+#[test]
+fn the_tail_is_recovered_from_its_checkpoint_and_the_bytes_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = tail_store(dir.path());
+    let before = snapshot(&s);
+    drop(s);
+    let blk = block_files(dir.path()).pop().unwrap();
+    let bytes = fs::read(&blk).unwrap();
+    let covered = checkpoint_len(dir.path());
+    assert!(covered > HEADER_LEN as u64 && covered < bytes.len() as u64);
+    assert!(bytes.len() as u64 - covered <= tail_cfg().block_size / 8 + 1024);
+    let s = open(dir.path(), tail_cfg(), Limits::default());
+    assert_eq!(snapshot(&s), before);
+    let report = s.recovery_report();
+    assert_eq!(report.summarized_blocks, 1);
+    // Only the records after the checkpoint were read.
+    assert_eq!(report.records, records_in(&bytes) - records_in(&bytes[..covered as usize]));
+    // Appending goes on where the recovered tail ended, and the next open agrees.
+    let mut s = s;
+    s.store_msg("t.0", b"", b"after", None).unwrap();
+    s.remove(200, false).unwrap();
+    let before = snapshot(&s);
+    drop(s);
+    assert_eq!(snapshot(&open(dir.path(), tail_cfg(), Limits::default())), before);
+}
+
+#[test]
+fn a_torn_or_corrupt_tail_after_its_checkpoint_is_cut_at_the_first_bad_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = tail_store(dir.path());
+    let before = snapshot(&s);
+    drop(s);
+    let blk = block_files(dir.path()).pop().unwrap();
+    let pristine = fs::read(&blk).unwrap();
+    let covered = checkpoint_len(dir.path()) as usize;
+    let sum = fs::read(&summary_files(dir.path())[0]).unwrap();
+    let header = BlockHeader::decode(&pristine).unwrap();
+    // Record boundaries after the checkpoint.
+    let mut ends = vec![covered];
+    while let Decoded::Ok(_, len) = record::decode(&pristine[*ends.last().unwrap()..], &header) {
+        ends.push(ends.last().unwrap() + len);
+    }
+    assert_eq!(*ends.last().unwrap(), pristine.len());
+    assert!(ends.len() > 10);
+    for (cut, flip) in [(pristine.len() - 1, None), (ends[5] + 3, None), (pristine.len(), Some(ends[7] + 12))] {
+        let mut bytes = pristine[..cut].to_vec();
+        if let Some(at) = flip {
+            bytes[at] ^= 0x20;
+        }
+        fs::write(&blk, &bytes).unwrap();
+        fs::write(&summary_files(dir.path())[0], &sum).unwrap();
+        let s = open(dir.path(), tail_cfg(), Limits::default());
+        let valid = ends.iter().copied().filter(|&e| e <= cut && flip.is_none_or(|f| e <= f)).max().unwrap();
+        assert_eq!(s.recovery_report().summarized_blocks, 1, "cut {cut} flip {flip:?}");
+        assert_eq!(s.recovery_report().truncated_bytes, (cut - valid) as u64, "cut {cut} flip {flip:?}");
+        // Everything in the checkpointed prefix and the valid records after it are intact.
+        let (_, msgs, _) = snapshot(&s);
+        let last = msgs.last().map_or(0, |m| m.seq);
+        // (Message 390 comes back when its tombstone, the last record, is cut.)
+        let got: Vec<_> = msgs.into_iter().filter(|m| m.seq != 390).collect();
+        let want: Vec<_> = before.1.iter().filter(|m| m.seq <= last && m.seq != 390).cloned().collect();
+        assert_eq!(got, want, "cut {cut} flip {flip:?}");
+        assert!(last > 200, "cut {cut} flip {flip:?}");
+        drop(s);
+        assert_eq!(fs::metadata(&blk).unwrap().len(), valid as u64);
+    }
+}
+
+#[test]
+fn a_checkpoint_that_does_not_match_the_tail_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = tail_store(dir.path());
+    let before = snapshot(&s);
+    drop(s);
+    let blk = block_files(dir.path()).pop().unwrap();
+    let pristine = fs::read(&blk).unwrap();
+    let sum_path = summary_files(dir.path()).pop().unwrap();
+    let sum = fs::read(&sum_path).unwrap();
+    let covered = checkpoint_len(dir.path());
+    let (decoded, header_bytes, sample) = summary::Summary::decode(sum.clone()).unwrap();
+    // Damaged, written for another block (other header), longer than the tail, sample differs.
+    let mut damaged = sum.clone();
+    damaged[70] ^= 1;
+    let mut other_header = BlockHeader::decode(&header_bytes).unwrap();
+    other_header.base_ts += 1;
+    let other = decoded.encode(&other_header.encode(), sample.crc);
+    let mut longer = decoded.clone();
+    longer.len = pristine.len() as u64 + 10;
+    let longer = longer.encode(&header_bytes, sample.crc);
+    let wrong_sample = decoded.encode(&header_bytes, sample.crc ^ 1);
+    for (what, bad) in [("damaged", damaged), ("other", other), ("longer", longer), ("sample", wrong_sample)] {
+        fs::write(&blk, &pristine).unwrap();
+        fs::write(&sum_path, &bad).unwrap();
+        let s = open(dir.path(), tail_cfg(), Limits::default());
+        assert_eq!(s.recovery_report().summarized_blocks, 0, "{what}");
+        assert_eq!(s.recovery_report().records, records_in(&pristine), "{what}: read whole");
+        assert_eq!(snapshot(&s), before, "{what}");
+        drop(s);
+        assert!(!sum_path.exists(), "{what}: a checkpoint that does not match is deleted");
+    }
+    // A tail cut below its checkpoint: the checkpoint is ignored and the tail cut at a record.
+    fs::write(&blk, &pristine[..covered as usize - 5]).unwrap();
+    fs::write(&sum_path, &sum).unwrap();
+    let s = open(dir.path(), tail_cfg(), Limits::default());
+    assert_eq!(s.recovery_report().summarized_blocks, 0);
+    let (_, msgs, _) = snapshot(&s);
+    let last = msgs.last().unwrap().seq;
+    assert_eq!(msgs, before.1.iter().filter(|m| m.seq <= last).cloned().collect::<Vec<_>>());
+    assert!(!sum_path.exists());
+}
+
+#[test]
+fn an_older_checkpoint_still_recovers_everything_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path(), tail_cfg(), Limits::default());
+    let mut saved = None;
+    for seq in 1..=400u64 {
+        s.store_msg(&format!("t.{}", seq % 3), b"", &payload(seq), None).unwrap();
+        if seq == 150 {
+            saved = Some(fs::read(&summary_files(dir.path())[0]).unwrap());
+            s.remove(20, false).unwrap();
+        }
+    }
+    s.remove(300, false).unwrap();
+    let before = snapshot(&s);
+    drop(s);
+    let sum_path = summary_files(dir.path()).pop().unwrap();
+    let newest = checkpoint_len(dir.path());
+    fs::write(&sum_path, saved.unwrap()).unwrap();
+    assert!(checkpoint_len(dir.path()) < newest);
+    let s = open(dir.path(), tail_cfg(), Limits::default());
+    assert_eq!(s.recovery_report().summarized_blocks, 1);
+    assert_eq!(snapshot(&s), before);
+}
+
+#[test]
+fn a_secure_erase_in_the_tail_drops_its_checkpoint_and_survives_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = tail_store(dir.path());
+    let covered = checkpoint_len(dir.path());
+    s.remove(15, true).unwrap();
+    assert!(summary_files(dir.path()).is_empty(), "the checkpoint vouched for the erased bytes");
+    let before = snapshot(&s);
+    drop(s);
+    let s = open(dir.path(), tail_cfg(), Limits::default());
+    assert_eq!(snapshot(&s), before);
+    assert!(s.load(15).unwrap().is_none());
+    // The tail grows again and gets a new checkpoint.
+    let mut s = s;
+    for seq in 401..=600u64 {
+        s.store_msg("t.9", b"", &payload(seq), None).unwrap();
+    }
+    assert!(checkpoint_len(dir.path()) > covered);
+    let before = snapshot(&s);
+    drop(s);
+    assert_eq!(snapshot(&open(dir.path(), tail_cfg(), Limits::default())), before);
+}
+
+#[test]
+fn version_2_summaries_are_still_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    // Blocks larger than a version 3 sample, smaller than a version 2 one.
+    let cfg = FileStoreConfig { block_size: 12 << 10, block_max_msgs: 1000, ..small_cfg() };
+    let mut s = open(dir.path(), cfg.clone(), Limits::default());
+    for seq in 1..=400u64 {
+        s.store_msg(&format!("t.{}", seq % 3), b"", &payload(seq), None).unwrap();
+    }
+    let before = snapshot(&s);
+    let blocks = s.block_count();
+    drop(s);
+    let sums = sealed_summary_files(dir.path());
+    let checkpoint = summary_files(dir.path()).len() - sums.len();
+    assert_eq!(sums.len(), blocks - 1);
+    for (p, blk) in sums.iter().zip(block_files(dir.path())) {
+        let (s, header, sample) = summary::Summary::decode(fs::read(p).unwrap()).unwrap();
+        assert_eq!(sample.len, summary::SAMPLE);
+        let bytes = fs::read(&blk).unwrap();
+        assert!(bytes.len() as u64 > summary::SAMPLE);
+        let v2 = summary::Sample { crc: 0, len: 64 << 10 }.range(s.len);
+        let crc = crc32fast::hash(&bytes[v2.start as usize..v2.end as usize]);
+        fs::write(p, s.encode_as(&header, crc, 2)).unwrap();
+    }
+    let s = open(dir.path(), cfg.clone(), Limits::default());
+    assert_eq!(s.recovery_report().summarized_blocks, blocks - 1 + checkpoint);
+    assert_eq!(snapshot(&s), before);
+    drop(s);
+    // A version 2 sample covers the whole of these blocks: a change at the start is found.
+    let blk = block_files(dir.path())[0].clone();
+    let mut bytes = fs::read(&blk).unwrap();
+    bytes[HEADER_LEN + 20] ^= 1;
+    fs::write(&blk, &bytes).unwrap();
+    let s = open(dir.path(), cfg, Limits::default());
+    assert_eq!(s.recovery_report().summarized_blocks, blocks - 2 + checkpoint);
 }
