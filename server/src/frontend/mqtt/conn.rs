@@ -273,7 +273,6 @@ struct Handler {
     silence_ms: u64,
     /// Session Expiry Interval given in CONNECT (a DISCONNECT may not raise it from 0).
     connect_expiry: u32,
-    max_packet_size: usize,
     /// Topic aliases the client set up (MQTT 5; boxed, as few clients use them).
     #[allow(clippy::box_collection, reason = "one pointer instead of an empty map inline in every connection")]
     aliases: Option<Box<HashMap<u16, String>>>,
@@ -292,7 +291,6 @@ type Close = CloseReason;
 
 impl Handler {
     fn new(mqtt: Arc<Mqtt>, server: Arc<Server>, conn: Arc<Connection>, cert_user: Option<CertUser>) -> Self {
-        let max_packet_size = mqtt.max_packet_size(&server);
         Handler {
             ctx: None,
             mqtt,
@@ -304,7 +302,6 @@ impl Handler {
             client_id: Arc::from(""),
             silence_ms: 0,
             connect_expiry: 0,
-            max_packet_size,
             aliases: None,
             cert_user: cert_user.map(Box::new),
             permissions: None,
@@ -324,7 +321,6 @@ impl Handler {
         R: ReadSide,
         W: AsyncWrite + Unpin + Send + 'static,
     {
-        let conn = self.conn.clone();
         let mut buf = BytesMut::new();
         // Times in milliseconds on `clock_ms` (8 bytes each in the future instead of 16 for an Instant).
         let connect_deadline = clock_ms(Instant::now() + self.mqtt.settings.connect_timeout);
@@ -381,7 +377,7 @@ impl Handler {
                         buf = BytesMut::new();
                     }
                 }
-                end = writer.step(&conn.outbound) => {
+                end = writer.step(&self.conn.outbound) => {
                     if let Some(reason) = end {
                         // Packets that arrived before the queue closed (a PUBLISH just before a takeover
                         // or an administrative kick) are still handled, as when they win the race.
@@ -422,7 +418,7 @@ impl Handler {
     /// Handles every complete packet in `buf`.
     fn process(&mut self, buf: &mut BytesMut) -> Result<(), Close> {
         let result = loop {
-            match mqtt::decode(buf, self.level, self.max_packet_size) {
+            match mqtt::decode(buf, self.level, self.max_packet_size()) {
                 Ok(Some(packet)) => {
                     if let Err(reason) = self.handle(packet) {
                         break Err(reason);
@@ -529,6 +525,12 @@ impl Handler {
 
     fn session(&self) -> &Arc<Session> {
         self.session.as_ref().expect("packets after CONNECT only")
+    }
+
+    /// The largest packet the client may send (not kept in the handler: it is the same for every
+    /// connection of the service).
+    fn max_packet_size(&self) -> usize {
+        self.mqtt.max_packet_size(&self.server)
     }
 
     fn level(&self) -> ProtocolLevel {
@@ -655,7 +657,7 @@ impl Handler {
         if v5 {
             props.assigned_client_identifier = assigned;
             props.server_keep_alive = server_keep_alive;
-            props.maximum_packet_size = u32::try_from(self.max_packet_size).ok();
+            props.maximum_packet_size = u32::try_from(self.max_packet_size()).ok();
             if self.mqtt.settings.receive_maximum < u16::MAX {
                 props.receive_maximum = Some(self.mqtt.settings.receive_maximum.max(1));
             }
@@ -980,9 +982,9 @@ fn assign_client_id() -> String {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use tokio::io::AsyncReadExt;
     use crate::frontend::mqtt::MqttSettings;
     use crate::server::Frontends;
+    use tokio::io::AsyncReadExt;
 
     /// Drives `writer` until `outbound` holds nothing unwritten, interrupting it as often as the
     /// connection's loop does when packets arrive; returns how many times it was interrupted.
