@@ -126,7 +126,7 @@ async fn clients_are_recorded_with_their_account() {
     let Target::Switchyard(running) = &target else { unreachable!() };
     let cid = b.info["client_id"].as_u64().expect("client_id");
     let conn = running.server.registry.get(cid).expect("open");
-    let meta = conn.meta.lock().clone();
+    let meta = conn.meta();
     assert_eq!((meta.user.as_str(), meta.account.as_str()), ("b", "B"));
 }
 

@@ -125,8 +125,8 @@ async fn no_auth_user_logs_in_clients_without_credentials() {
     let Target::Switchyard(running) = &target else { unreachable!() };
     let cid = anonymous.info["client_id"].as_u64().expect("client_id");
     let conn = running.server.registry.get(cid).expect("open connection");
-    assert_eq!(conn.meta.lock().user, "alice");
-    assert_eq!(conn.meta.lock().account, "$G");
+    assert_eq!(conn.meta().user, "alice");
+    assert_eq!(conn.meta().account, "$G");
 }
 
 #[tokio::test]

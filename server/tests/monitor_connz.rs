@@ -186,12 +186,11 @@ fn populate(server: &Server, n: usize) {
     for i in 0..n {
         let cid = server.registry.next_cid();
         let conn = Arc::new(Connection::new(cid, Kind::Client, addr, 1 << 20));
-        {
-            let mut meta = conn.meta.lock();
+        conn.update_meta(|meta| {
             meta.name = format!("client-{i}");
             meta.lang = "go".into();
             meta.version = "1.30.0".into();
-        }
+        });
         conn.in_msgs.store((i * 7 % 1000) as u64, std::sync::atomic::Ordering::Relaxed);
         conn.in_bytes.store((i * 70 % 10000) as u64, std::sync::atomic::Ordering::Relaxed);
         let sink: Arc<dyn Subscriber> = Arc::new(Sink(cid));

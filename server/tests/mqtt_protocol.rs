@@ -431,7 +431,7 @@ async fn mqtt_connections_appear_in_the_registry() {
     c.subscribe("a/#", QoS::AtLeastOnce).await;
     let open = s.running.server.registry.open();
     let conn = open.iter().find(|c| c.kind == Kind::Mqtt).expect("an MQTT connection");
-    assert_eq!(conn.meta.lock().mqtt_client, "seen");
+    assert_eq!(conn.meta().mqtt_client, "seen");
     assert_eq!(conn.num_subs(), 2, "a/# is two NATS subscriptions");
     c.disconnect().await;
     eventually(|| s.running.server.registry.num_open() == 0).await;

@@ -58,8 +58,7 @@ async fn login(
 fn open_user(running: &switchyard::Running) -> String {
     let open = running.server.registry.open();
     assert_eq!(open.len(), 1, "one open connection");
-    let user = open[0].meta.lock().user.clone();
-    user
+    open[0].meta().user
 }
 
 #[tokio::test]

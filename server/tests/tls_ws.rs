@@ -127,7 +127,7 @@ async fn wss_verify_and_map_names_the_user() {
     send(&mut ws, "CONNECT {\"verbose\":false}\r\nPING\r\n").await;
     assert_eq!(next_text(&mut ws).await, "PONG\r\n");
     let open = running.server.registry.open();
-    assert_eq!(open[0].meta.lock().user, "CN=bob,O=Acme");
+    assert_eq!(open[0].meta().user, "CN=bob,O=Acme");
 }
 
 #[tokio::test]

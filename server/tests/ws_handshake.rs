@@ -112,7 +112,7 @@ async fn cookies_supply_missing_credentials() {
     ws_read_until(&mut ws, "INFO ").await;
     ws_send(&mut ws, "CONNECT {\"verbose\":false}\r\nPING\r\n").await;
     assert_eq!(ws_read_until(&mut ws, "\r\n").await, "PONG\r\n");
-    assert_eq!(running.server.registry.open()[0].meta.lock().user, "alice");
+    assert_eq!(running.server.registry.open()[0].meta().user, "alice");
 
     let mut ws = connect(&running).await;
     ws_read_until(&mut ws, "INFO ").await;
@@ -127,7 +127,7 @@ async fn no_auth_user_admits_clients_without_credentials() {
     ws_read_until(&mut ws, "INFO ").await;
     ws_send(&mut ws, "CONNECT {\"verbose\":false}\r\nPING\r\n").await;
     assert_eq!(ws_read_until(&mut ws, "\r\n").await, "PONG\r\n");
-    assert_eq!(running.server.registry.open()[0].meta.lock().user, "guest");
+    assert_eq!(running.server.registry.open()[0].meta().user, "guest");
 
     let mut wrong = connect(&running).await;
     ws_read_until(&mut wrong, "INFO ").await;

@@ -3,7 +3,8 @@
 //! Each front-end registers a [`Connection`] when a client connects and closes it when the client goes;
 //! the [`Registry`] keeps the open ones by id and a ring of recently closed ones with their close reason
 //! (`/connz?state=closed`). Counters on a connection are atomics written by its own tasks and read by
-//! monitoring without locks; descriptive fields set once at `CONNECT` sit behind a small mutex.
+//! monitoring without locks; descriptive fields set once at `CONNECT` sit behind a small mutex, packed
+//! into one allocation ([`Connection::meta`], [`Connection::update_meta`]).
 //!
 //! A front-end whose connections need timers (connect deadline, keep-alive) need not hold one timer per
 //! connection: each connection's task publishes when it wants to be woken in [`Connection::wake_at`]
@@ -55,6 +56,68 @@ pub struct ClientMeta {
     pub tls_cipher: String,
 }
 
+impl ClientMeta {
+    fn fields(&self) -> [&String; 8] {
+        [
+            &self.name,
+            &self.lang,
+            &self.version,
+            &self.user,
+            &self.account,
+            &self.mqtt_client,
+            &self.tls_version,
+            &self.tls_cipher,
+        ]
+    }
+
+    fn fields_mut(&mut self) -> [&mut String; 8] {
+        [
+            &mut self.name,
+            &mut self.lang,
+            &mut self.version,
+            &mut self.user,
+            &mut self.account,
+            &mut self.mqtt_client,
+            &mut self.tls_version,
+            &mut self.tls_cipher,
+        ]
+    }
+}
+
+/// [`ClientMeta`] packed into one allocation, none while every field is empty: each field as its length
+/// (`u32`, little-endian) and its bytes. Eight `String`s would take 192 bytes inline in every connection
+/// plus one allocation per non-empty field; most are written once and read only by monitoring.
+#[derive(Default)]
+struct PackedMeta(Box<[u8]>);
+
+impl PackedMeta {
+    fn pack(meta: &ClientMeta) -> Self {
+        let fields = meta.fields();
+        if fields.iter().all(|f| f.is_empty()) {
+            return PackedMeta::default();
+        }
+        let mut out = Vec::with_capacity(fields.iter().map(|f| 4 + f.len()).sum());
+        for f in fields {
+            let len = u32::try_from(f.len()).expect("descriptive field under 4 GiB");
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(f.as_bytes());
+        }
+        PackedMeta(out.into_boxed_slice())
+    }
+
+    fn unpack(&self) -> ClientMeta {
+        let mut meta = ClientMeta::default();
+        let mut rest = &self.0[..];
+        for field in meta.fields_mut() {
+            let Some((len, tail)) = rest.split_first_chunk::<4>() else { break };
+            let (text, tail) = tail.split_at(u32::from_le_bytes(*len) as usize);
+            *field = String::from_utf8_lossy(text).into_owned();
+            rest = tail;
+        }
+        meta
+    }
+}
+
 /// One client connection.
 pub struct Connection {
     pub cid: ClientId,
@@ -63,7 +126,7 @@ pub struct Connection {
     /// Unix nanoseconds.
     pub start: i64,
     pub outbound: Arc<Outbound>,
-    pub meta: Mutex<ClientMeta>,
+    meta: Mutex<PackedMeta>,
     /// Subscriptions by the client's handle (NATS sid, or an MQTT front-end's own key), in handle order;
     /// a [`SmallMap`], as most connections hold one or a few.
     pub subs: Mutex<SmallMap<Bytes, Arc<Subscription>>>,
@@ -90,7 +153,7 @@ impl Connection {
             addr,
             start: now,
             outbound: Arc::new(Outbound::new(max_pending)),
-            meta: Mutex::new(ClientMeta::default()),
+            meta: Mutex::new(PackedMeta::default()),
             subs: Mutex::new(SmallMap::new()),
             in_msgs: AtomicU64::new(0),
             in_bytes: AtomicU64::new(0),
@@ -100,6 +163,19 @@ impl Connection {
             ping_sent: AtomicI64::new(0),
             wake_at: AtomicU64::new(0),
         }
+    }
+
+    /// What the client told us about itself and who it authenticated as.
+    pub fn meta(&self) -> ClientMeta {
+        self.meta.lock().unpack()
+    }
+
+    /// Changes the descriptive fields (at `CONNECT`, after a TLS handshake).
+    pub fn update_meta(&self, change: impl FnOnce(&mut ClientMeta)) {
+        let mut packed = self.meta.lock();
+        let mut meta = packed.unpack();
+        change(&mut meta);
+        *packed = PackedMeta::pack(&meta);
     }
 
     pub fn touch(&self) {
@@ -210,7 +286,7 @@ impl Registry {
             start: conn.start,
             stop: now_nanos(),
             reason,
-            meta: conn.meta.lock().clone(),
+            meta: conn.meta(),
             in_msgs: conn.in_msgs.load(Ordering::Relaxed),
             in_bytes: conn.in_bytes.load(Ordering::Relaxed),
             out_msgs: out.msgs,
@@ -270,6 +346,28 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptive_fields_round_trip_through_one_allocation() {
+        let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let c = Connection::new(1, Kind::Mqtt, addr, 1024);
+        assert!(c.meta.lock().0.is_empty(), "nothing allocated while every field is empty");
+        c.update_meta(|m| {
+            m.mqtt_client = "bench-1".into();
+            m.account = "$G".into();
+            m.version = "3.1.1".into();
+        });
+        c.update_meta(|m| m.tls_cipher = "TLS_AES_128_GCM_SHA256 \0 é".into());
+        let meta = c.meta();
+        assert_eq!(
+            (meta.mqtt_client.as_str(), meta.account.as_str(), meta.version.as_str(), meta.user.as_str()),
+            ("bench-1", "$G", "3.1.1", "")
+        );
+        assert_eq!(meta.tls_cipher, "TLS_AES_128_GCM_SHA256 \0 é");
+        assert!(meta.name.is_empty() && meta.lang.is_empty() && meta.tls_version.is_empty());
+        c.update_meta(|m| *m = ClientMeta::default());
+        assert!(c.meta.lock().0.is_empty());
+    }
 
     #[test]
     fn closed_ring_keeps_the_most_recent() {

@@ -51,8 +51,8 @@ impl SubResult {
     }
 
     fn add_node(&mut self, node: &Node) {
-        self.psubs.extend(node.psubs.iter().cloned());
-        for (name, members) in &node.qsubs {
+        self.psubs.extend(node.psubs.as_slice().iter().cloned());
+        for (name, members) in node.groups() {
             match self.qsubs.iter_mut().find(|g| g.name == *name) {
                 Some(g) => g.members.extend(members.iter().cloned()),
                 None => self.qsubs.push(QueueGroup { name: name.clone(), members: members.clone() }),
@@ -61,16 +61,80 @@ impl SubResult {
     }
 }
 
+/// The plain subscriptions of a node. Most nodes hold one (a client's own topic), which then needs no
+/// allocation of its own; the enum is as large as the vector.
+enum Plain {
+    One(Arc<Subscription>),
+    Many(Vec<Arc<Subscription>>),
+}
+
+impl Default for Plain {
+    fn default() -> Self {
+        Plain::Many(Vec::new())
+    }
+}
+
+impl Plain {
+    fn as_slice(&self) -> &[Arc<Subscription>] {
+        match self {
+            Plain::One(sub) => std::slice::from_ref(sub),
+            Plain::Many(subs) => subs,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.as_slice().is_empty()
+    }
+
+    fn push(&mut self, sub: Arc<Subscription>) {
+        *self = match std::mem::take(self) {
+            Plain::Many(subs) if subs.is_empty() => Plain::One(sub),
+            Plain::One(first) => Plain::Many(vec![first, sub]),
+            Plain::Many(mut subs) => {
+                subs.push(sub);
+                Plain::Many(subs)
+            }
+        };
+    }
+
+    /// Removes `sub` (by identity); false when it is not here.
+    fn remove(&mut self, sub: &Arc<Subscription>) -> bool {
+        match self {
+            Plain::One(only) if Arc::ptr_eq(only, sub) => {
+                *self = Plain::default();
+                true
+            }
+            Plain::One(_) => false,
+            Plain::Many(subs) => match subs.iter().position(|s| Arc::ptr_eq(s, sub)) {
+                Some(i) => {
+                    subs.swap_remove(i);
+                    true
+                }
+                None => false,
+            },
+        }
+    }
+}
+
+/// Queue groups of one node by name, with their members.
+type Groups = Vec<(Bytes, Vec<Arc<Subscription>>)>;
+
 #[derive(Default)]
 struct Node {
     next: Option<Box<Level>>,
-    psubs: Vec<Arc<Subscription>>,
-    qsubs: Vec<(Bytes, Vec<Arc<Subscription>>)>,
+    psubs: Plain,
+    /// Boxed: few nodes hold queue subscriptions, and the nodes of a level sit inline in its hash table.
+    #[allow(clippy::box_collection, reason = "one pointer instead of an empty vector inline in every node")]
+    qsubs: Option<Box<Groups>>,
 }
 
 impl Node {
+    fn groups(&self) -> &[(Bytes, Vec<Arc<Subscription>>)] {
+        self.qsubs.as_deref().map_or(&[], Vec::as_slice)
+    }
+
     fn is_empty(&self) -> bool {
-        self.psubs.is_empty() && self.qsubs.is_empty() && self.next.as_ref().is_none_or(|l| l.is_empty())
+        self.psubs.is_empty() && self.qsubs.is_none() && self.next.as_ref().is_none_or(|l| l.is_empty())
     }
 }
 
@@ -157,10 +221,13 @@ impl Sublist {
         };
         match &sub.queue {
             None => node.psubs.push(sub.clone()),
-            Some(q) => match node.qsubs.iter_mut().find(|(name, _)| name == q) {
-                Some((_, members)) => members.push(sub.clone()),
-                None => node.qsubs.push((q.clone(), vec![sub.clone()])),
-            },
+            Some(q) => {
+                let groups = node.qsubs.get_or_insert_with(Default::default);
+                match groups.iter_mut().find(|(name, _)| name == q) {
+                    Some((_, members)) => members.push(sub.clone()),
+                    None => groups.push((q.clone(), vec![sub.clone()])),
+                }
+            }
         }
         self.genid.fetch_add(1, Ordering::AcqRel);
         self.count.fetch_add(1, Ordering::Relaxed);
@@ -219,8 +286,8 @@ impl Sublist {
         fn walk(level: &Level, f: &mut impl FnMut(&Arc<Subscription>)) {
             let nodes = level.nodes.values().chain(level.pwc.as_deref()).chain(level.fwc.as_deref());
             for node in nodes {
-                node.psubs.iter().for_each(&mut *f);
-                node.qsubs.iter().flat_map(|(_, m)| m).for_each(&mut *f);
+                node.psubs.as_slice().iter().for_each(&mut *f);
+                node.groups().iter().flat_map(|(_, m)| m).for_each(&mut *f);
                 if let Some(next) = &node.next {
                     walk(next, f);
                 }
@@ -304,20 +371,18 @@ fn remove_at(level: &mut Level, toks: &[&[u8]], sub: &Arc<Subscription>) -> bool
 
 fn remove_from_node(node: &mut Node, sub: &Arc<Subscription>) -> bool {
     match &sub.queue {
-        None => match node.psubs.iter().position(|s| Arc::ptr_eq(s, sub)) {
-            Some(i) => {
-                node.psubs.swap_remove(i);
-                true
-            }
-            None => false,
-        },
+        None => node.psubs.remove(sub),
         Some(q) => {
-            let Some(gi) = node.qsubs.iter().position(|(name, _)| name == q) else { return false };
-            let members = &mut node.qsubs[gi].1;
+            let Some(groups) = node.qsubs.as_deref_mut() else { return false };
+            let Some(gi) = groups.iter().position(|(name, _)| name == q) else { return false };
+            let members = &mut groups[gi].1;
             let Some(i) = members.iter().position(|s| Arc::ptr_eq(s, sub)) else { return false };
             members.swap_remove(i);
             if members.is_empty() {
-                node.qsubs.swap_remove(gi);
+                groups.swap_remove(gi);
+                if groups.is_empty() {
+                    node.qsubs = None;
+                }
             }
             true
         }
@@ -426,6 +491,26 @@ mod tests {
         assert!(sl.remove(&b));
         assert!(sl.root.read().is_empty());
         assert_eq!(sl.count(), 0);
+    }
+
+    #[test]
+    fn a_node_holds_one_plain_subscription_inline_and_more_in_a_vector() {
+        assert_eq!(std::mem::size_of::<Plain>(), std::mem::size_of::<Vec<Arc<Subscription>>>());
+        let sl = Sublist::new();
+        let (a, b, c) = (sub("t.1", None), sub("t.1", None), sub("t.1", None));
+        for s in [&a, &b, &c] {
+            sl.insert(s.clone());
+        }
+        assert_eq!(sl.matches(b"t.1").psubs.len(), 3);
+        assert!(sl.remove(&b));
+        assert!(sl.remove(&a));
+        assert!(!sl.remove(&a));
+        let left = sl.matches(b"t.1").psubs;
+        assert!(left.len() == 1 && Arc::ptr_eq(&left[0], &c));
+        assert!(sl.remove(&c));
+        assert!(sl.root.read().is_empty());
+        sl.insert(a.clone());
+        assert!(Arc::ptr_eq(&sl.matches(b"t.1").psubs[0], &a), "one again after emptying");
     }
 
     #[test]

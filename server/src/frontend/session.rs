@@ -385,14 +385,13 @@ impl Session {
         self.no_responders = info.no_responders && self.headers;
         self.client.headers.store(self.headers, Ordering::Relaxed);
         self.ctx.echo = info.echo;
-        {
-            let mut meta = self.conn.meta.lock();
+        self.conn.update_meta(|meta| {
             meta.name = info.name.unwrap_or_default();
             meta.lang = info.lang.unwrap_or_default();
             meta.version = info.version.unwrap_or_default();
             meta.user = identity.user;
             meta.account = identity.account;
-        }
+        });
         self.connected = true;
         self.server.registry.connected(&self.conn);
         self.ok();

@@ -122,7 +122,7 @@ async fn serve(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, permit:
     match tls.start_client(stream, session.info_line().as_bytes()).await {
         Ok((stream, info_pending)) => {
             let tls_conn = stream.get_ref().1;
-            Negotiated::of(tls_conn).record(&mut conn.meta.lock());
+            conn.update_meta(|meta| Negotiated::of(tls_conn).record(meta));
             if let Some(user) = tls.cert_user(tls_conn, &mappable_users(&server.config, ConnectionType::Standard)) {
                 session.set_cert_user(user);
             }

@@ -57,7 +57,7 @@ fn account_stat(server: &Server, name: &str) -> AccountStat {
     let mut stat = AccountStat { account: name.to_owned(), name: name.to_owned(), ..Default::default() };
     let (mut sent, mut received) = (MsgBytes::default(), MsgBytes::default());
     for conn in server.registry.open() {
-        if account_of(&conn.meta.lock().account) != name {
+        if account_of(&conn.meta().account) != name {
             continue;
         }
         stat.conns += 1;

@@ -255,7 +255,7 @@ fn to_i64(v: u64) -> i64 {
 /// Fills the full [`ConnInfo`] of one row.
 fn conn_info(row: &Row<'_>, opts: &ConnzOptions, now: i64, rates: Option<TrafficRates>) -> ConnInfo {
     let (kind, addr, meta) = match row.source {
-        Source::Open(c) => (c.kind, c.addr, c.meta.lock().clone()),
+        Source::Open(c) => (c.kind, c.addr, c.meta()),
         Source::Closed(c) => (c.kind, c.addr, c.meta.clone()),
     };
     let end = if row.stop > 0 { row.stop } else { now };
@@ -329,7 +329,7 @@ fn conn_info(row: &Row<'_>, opts: &ConnzOptions, now: i64, rates: Option<Traffic
 /// a telnet session) and only one at a time.
 fn measure_rtt(conn: &Connection, now: i64) {
     let nats = matches!(conn.kind, Kind::Client | Kind::WebSocket);
-    if !nats || conn.rtt.load(Ordering::Relaxed) != 0 || conn.meta.lock().lang.is_empty() {
+    if !nats || conn.rtt.load(Ordering::Relaxed) != 0 || conn.meta().lang.is_empty() {
         return;
     }
     if conn.ping_sent.compare_exchange(0, now, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
@@ -382,7 +382,7 @@ pub fn connz(server: &Server, opts: &ConnzOptions) -> Result<Connz, MonitorError
     };
     let by_account = |account: &str| opts.account.is_empty() || account_of(account) == opts.account;
     let mut rows: Vec<Row<'_>> = Vec::with_capacity(open.len() + closed.len());
-    rows.extend(open.iter().filter(|c| opts.account.is_empty() || by_account(&c.meta.lock().account)).map(open_row));
+    rows.extend(open.iter().filter(|c| opts.account.is_empty() || by_account(&c.meta().account)).map(open_row));
     rows.extend(closed.iter().filter(|c| by_account(&c.meta.account)).map(closed_row));
     let total = rows.len();
     let wanted = |row: &Row<'_>| {
@@ -401,8 +401,8 @@ pub fn connz(server: &Server, opts: &ConnzOptions) -> Result<Connz, MonitorError
         }
         let (user, mqtt_client) = match row.source {
             Source::Open(c) => {
-                let meta = c.meta.lock();
-                (meta.user.clone(), meta.mqtt_client.clone())
+                let meta = c.meta();
+                (meta.user, meta.mqtt_client)
             }
             Source::Closed(c) => (c.meta.user.clone(), c.meta.mqtt_client.clone()),
         };

@@ -89,7 +89,7 @@ impl ConnObserver for EventObserver {
         if conn.kind == Kind::Internal || !self.announced.lock().insert(conn.cid) {
             return;
         }
-        let meta = conn.meta.lock().clone();
+        let meta = conn.meta();
         let account = account_of(&meta.account);
         let client = ClientInfo {
             start: Some(Timestamp::from_unix_nanos(conn.start)),
@@ -158,7 +158,7 @@ mod tests {
         assert!(rx.try_recv().is_err(), "never connected: no events");
 
         let conn = Arc::new(Connection::new(reg.next_cid(), Kind::Client, addr, 1024));
-        conn.meta.lock().name = "app".into();
+        conn.update_meta(|meta| meta.name = "app".into());
         reg.add(conn.clone());
         reg.connected(&conn);
         conn.in_msgs.store(3, Ordering::Relaxed);

@@ -187,7 +187,7 @@ impl System {
         let server = &self.server;
         let varz = crate::monitor::varz::varz(server);
         let stats = server.stats.snapshot();
-        let mut accounts: Vec<String> = server.registry.open().iter().map(|c| c.meta.lock().account.clone()).collect();
+        let mut accounts: Vec<String> = server.registry.open().iter().map(|c| c.meta().account).collect();
         accounts.sort();
         accounts.dedup();
         let stats = ServerStats {

@@ -265,8 +265,8 @@ pub async fn connect_ping<S: AsyncRead + tokio::io::AsyncWrite + Unpin>(stream: 
 pub fn recorded_tls(running: &Running) -> (String, String) {
     let open = running.server.registry.open();
     assert_eq!(open.len(), 1, "one open connection");
-    let meta = open[0].meta.lock();
-    (meta.tls_version.clone(), meta.tls_cipher.clone())
+    let meta = open[0].meta();
+    (meta.tls_version, meta.tls_cipher)
 }
 
 pub fn tls13() -> Vec<&'static rustls::SupportedProtocolVersion> {

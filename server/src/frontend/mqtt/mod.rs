@@ -617,7 +617,7 @@ impl Mqtt {
             .into_iter()
             .filter(|c| c.kind == Kind::Mqtt)
             .filter_map(|c| {
-                let meta = c.meta.lock().clone();
+                let meta = c.meta();
                 if meta.mqtt_client.is_empty() {
                     return None;
                 }

@@ -90,6 +90,11 @@ pub enum RecResult {
     Unknown,
 }
 
+/// A window of `window` packet identifiers, within what 16-bit identifiers allow.
+fn clamp_window(window: usize) -> u16 {
+    u16::try_from(window.clamp(1, usize::from(u16::MAX))).unwrap_or(u16::MAX)
+}
+
 /// The server → client side of a session.
 #[derive(Debug)]
 pub struct Outgoing {
@@ -99,10 +104,10 @@ pub struct Outgoing {
     next_pid: u16,
     next_order: u64,
     /// How many packet identifiers may be in flight (the client's Receive Maximum, capped by
-    /// `max_ack_pending`).
-    window: usize,
-    /// How many messages may wait in `queue`.
-    max_queued: usize,
+    /// `max_ack_pending`); at most 65,535, the number of packet identifiers.
+    window: u16,
+    /// How many messages may wait in `queue` (narrow: every session holds it).
+    max_queued: u32,
     dropped: u64,
 }
 
@@ -113,15 +118,15 @@ impl Outgoing {
             queue: VecDeque::new(),
             next_pid: 1,
             next_order: 0,
-            window: window.clamp(1, usize::from(u16::MAX)),
-            max_queued,
+            window: clamp_window(window),
+            max_queued: u32::try_from(max_queued).unwrap_or(u32::MAX),
             dropped: 0,
         }
     }
 
     /// Changes the window, for a new connection with its own Receive Maximum.
     pub fn set_window(&mut self, window: usize) {
-        self.window = window.clamp(1, usize::from(u16::MAX));
+        self.window = clamp_window(window);
     }
 
     pub fn inflight_len(&self) -> usize {
@@ -158,7 +163,7 @@ impl Outgoing {
     }
 
     fn has_room(&self) -> bool {
-        self.inflight.len() < self.window
+        self.inflight.len() < usize::from(self.window)
     }
 
     /// The next free packet identifier (1..=65535, skipping those in flight). Only called with room in
@@ -192,7 +197,7 @@ impl Outgoing {
         if online && self.queue.is_empty() && self.has_room() {
             return Offer::Send(self.allocate());
         }
-        if self.queue.len() >= self.max_queued {
+        if self.queue.len() >= self.max_queued as usize {
             self.dropped += 1;
             return Offer::Dropped;
         }

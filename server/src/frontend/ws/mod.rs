@@ -357,7 +357,7 @@ async fn serve_nats<S: Transport>(
     let mut session = Session::new(server.clone(), conn.clone());
     session.set_connect_defaults(upgrade.defaults.clone());
     if let Some(secured) = secured {
-        secured.negotiated.record(&mut conn.meta.lock());
+        conn.update_meta(|meta| secured.negotiated.record(meta));
         if let Some(user) = secured.cert_user {
             session.set_cert_user(user);
         }
