@@ -15,7 +15,9 @@
 //! It does not know about sockets or framing: TCP writes the batch as is, WebSocket wraps it in frames.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 
+use atomic_waker::AtomicWaker;
 use bytes::{BufMut, Bytes, BytesMut};
 use parking_lot::Mutex;
 use tokio::sync::Notify;
@@ -79,7 +81,9 @@ pub struct OutboundStats {
 /// The outbound queue of one connection.
 pub struct Outbound {
     state: Mutex<State>,
-    notify: Notify,
+    /// The writer's waker while it waits for a batch (there is one writer per queue). A slot rather
+    /// than a `Notify`: the waiting writer holds no waiter node in its future.
+    writer: AtomicWaker,
     max_pending: usize,
     closed_flag: AtomicBool,
     /// `State::pending`, readable without the lock.
@@ -95,7 +99,7 @@ impl Outbound {
     pub fn new(max_pending: usize) -> Self {
         Outbound {
             state: Mutex::new(State::default()),
-            notify: Notify::new(),
+            writer: AtomicWaker::new(),
             max_pending,
             closed_flag: AtomicBool::new(false),
             pending_hint: AtomicUsize::new(0),
@@ -197,21 +201,21 @@ impl Outbound {
         st.buf.clear();
         drop(st);
         self.closed_flag.store(true, Ordering::Release);
-        self.notify.notify_one();
+        self.writer.wake();
         self.drained.notify_waiters();
         Push::Closed
     }
 
     /// Wakes the writer.
     pub fn flush(&self) {
-        self.notify.notify_one();
+        self.writer.wake();
     }
 
     /// Wakes the connection's task without anything to write: [`Outbound::next_batch`] returns (an
     /// empty batch when nothing is queued), so the task can look at its timers.
     pub fn wake(&self) {
         self.state.lock().woken = true;
-        self.notify.notify_one();
+        self.writer.wake();
     }
 
     /// Closes the queue: the writer writes what is queued and then ends the connection. The first
@@ -224,7 +228,7 @@ impl Outbound {
         st.closed = Some(reason);
         drop(st);
         self.closed_flag.store(true, Ordering::Release);
-        self.notify.notify_one();
+        self.writer.wake();
         true
     }
 
@@ -243,11 +247,21 @@ impl Outbound {
     /// Waits until there is something to write, the queue is closed or the task was woken
     /// ([`Outbound::wake`]), then takes all of it.
     pub async fn next_batch(&self) -> Batch {
-        loop {
-            if let Some(batch) = self.take() {
-                return batch;
-            }
-            self.notify.notified().await;
+        std::future::poll_fn(|cx| self.poll_next_batch(cx)).await
+    }
+
+    /// The poll form of [`Outbound::next_batch`], for a task that waits without holding a future: ready
+    /// with everything queued, or pending with `cx`'s waker kept until a producer flushes, wakes or
+    /// closes the queue. Only one task (the queue's writer) may poll it.
+    pub fn poll_next_batch(&self, cx: &mut Context<'_>) -> Poll<Batch> {
+        if let Some(batch) = self.take() {
+            return Poll::Ready(batch);
+        }
+        // Registered before looking again: a flush between the two finds the waker.
+        self.writer.register(cx.waker());
+        match self.take() {
+            Some(batch) => Poll::Ready(batch),
+            None => Poll::Pending,
         }
     }
 

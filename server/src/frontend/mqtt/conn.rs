@@ -199,7 +199,7 @@ impl<W: AsyncWrite + Unpin + Send + 'static> Writer<W> {
             }
             // The write half is taken only once a batch is in hand: a call cancelled while it waits
             // must leave it in place.
-            let batch = outbound.next_batch().await;
+            let batch = std::future::poll_fn(|cx| outbound.poll_next_batch(cx)).await;
             if batch.is_empty() && batch.closed.is_none() {
                 // Woken for the connection's timers, nothing to write.
                 self.woken = true;

@@ -95,12 +95,22 @@ fn clamp_window(window: usize) -> u16 {
     u16::try_from(window.clamp(1, usize::from(u16::MAX))).unwrap_or(u16::MAX)
 }
 
+/// The messages of [`Outgoing`], allocated when the session is first given one.
+#[derive(Debug, Default)]
+struct Pending {
+    /// By packet identifier.
+    inflight: BTreeMap<u16, Inflight>,
+    queue: VecDeque<OutMsg>,
+}
+
+/// What a session that was never given a message reads.
+static NO_PENDING: Pending = Pending { inflight: BTreeMap::new(), queue: VecDeque::new() };
+
 /// The server → client side of a session.
 #[derive(Debug)]
 pub struct Outgoing {
-    /// By packet identifier (a B-tree: an idle session's empty map takes half the room of a hash map).
-    inflight: BTreeMap<u16, Inflight>,
-    queue: VecDeque<OutMsg>,
+    /// Boxed until the first message: most sessions of an idle client never get one.
+    pending: Option<Box<Pending>>,
     next_pid: u16,
     next_order: u64,
     /// How many packet identifiers may be in flight (the client's Receive Maximum, capped by
@@ -114,8 +124,7 @@ pub struct Outgoing {
 impl Outgoing {
     pub fn new(window: usize, max_queued: usize) -> Self {
         Outgoing {
-            inflight: BTreeMap::new(),
-            queue: VecDeque::new(),
+            pending: None,
             next_pid: 1,
             next_order: 0,
             window: clamp_window(window),
@@ -124,17 +133,31 @@ impl Outgoing {
         }
     }
 
+    fn pending(&self) -> &Pending {
+        self.pending.as_deref().unwrap_or(&NO_PENDING)
+    }
+
+    /// The messages, allocating them on first use.
+    fn pending_mut(&mut self) -> &mut Pending {
+        self.pending.get_or_insert_with(Box::default)
+    }
+
+    /// The in-flight messages for changes that add none.
+    fn inflight_mut(&mut self) -> Option<&mut BTreeMap<u16, Inflight>> {
+        self.pending.as_deref_mut().map(|p| &mut p.inflight)
+    }
+
     /// Changes the window, for a new connection with its own Receive Maximum.
     pub fn set_window(&mut self, window: usize) {
         self.window = clamp_window(window);
     }
 
     pub fn inflight_len(&self) -> usize {
-        self.inflight.len()
+        self.pending().inflight.len()
     }
 
     pub fn queued_len(&self) -> usize {
-        self.queue.len()
+        self.pending().queue.len()
     }
 
     /// Messages refused because the queue was full.
@@ -150,20 +173,20 @@ impl Outgoing {
             QoS::ExactlyOnce => counts.1 += 1,
             QoS::AtMostOnce => {}
         };
-        for f in self.inflight.values() {
+        for f in self.pending().inflight.values() {
             match &f.phase {
                 Phase::AwaitAck(m) | Phase::AwaitRec(m) => count(m.qos),
                 Phase::AwaitComp { .. } => count(QoS::ExactlyOnce),
             }
         }
-        for m in &self.queue {
+        for m in &self.pending().queue {
             count(m.qos);
         }
         counts
     }
 
     fn has_room(&self) -> bool {
-        self.inflight.len() < usize::from(self.window)
+        self.pending().inflight.len() < usize::from(self.window)
     }
 
     /// The next free packet identifier (1..=65535, skipping those in flight). Only called with room in
@@ -172,7 +195,7 @@ impl Outgoing {
         loop {
             let pid = self.next_pid;
             self.next_pid = if pid == u16::MAX { 1 } else { pid + 1 };
-            if !self.inflight.contains_key(&pid) {
+            if !self.pending().inflight.contains_key(&pid) {
                 return pid;
             }
         }
@@ -194,10 +217,10 @@ impl Outgoing {
     /// now, the queue, or nowhere (counted as dropped). Follow with [`Outgoing::insert_sent`] or
     /// [`Outgoing::push_queued`].
     pub fn reserve(&mut self, online: bool) -> Offer {
-        if online && self.queue.is_empty() && self.has_room() {
+        if online && self.pending().queue.is_empty() && self.has_room() {
             return Offer::Send(self.allocate());
         }
-        if self.queue.len() >= self.max_queued as usize {
+        if self.pending().queue.len() >= self.max_queued as usize {
             self.dropped += 1;
             return Offer::Dropped;
         }
@@ -212,19 +235,19 @@ impl Outgoing {
 
     /// Queues a message after [`Outgoing::reserve`] said so.
     pub fn push_queued(&mut self, msg: OutMsg) {
-        self.queue.push_back(msg);
+        self.pending_mut().queue.push_back(msg);
     }
 
     /// Removes whatever is in flight under `pid` (a message that cannot be sent).
     pub fn remove(&mut self, pid: u16) -> Option<Inflight> {
-        self.inflight.remove(&pid)
+        self.inflight_mut()?.remove(&pid)
     }
 
     fn insert(&mut self, pid: u16, msg: OutMsg, sent_at: Option<Instant>) {
         let phase = if msg.qos == QoS::ExactlyOnce { Phase::AwaitRec(msg) } else { Phase::AwaitAck(msg) };
         let order = self.next_order;
         self.next_order += 1;
-        self.inflight.insert(pid, Inflight { phase, sent_at, order });
+        self.pending_mut().inflight.insert(pid, Inflight { phase, sent_at, order });
     }
 
     /// Restores a message that was in flight under `pid` before a restart.
@@ -236,19 +259,19 @@ impl Outgoing {
     pub fn restore_pubrel(&mut self, pid: u16, key: Option<StoreKey>) {
         let order = self.next_order;
         self.next_order += 1;
-        self.inflight.insert(pid, Inflight { phase: Phase::AwaitComp { key }, sent_at: None, order });
+        self.pending_mut().inflight.insert(pid, Inflight { phase: Phase::AwaitComp { key }, sent_at: None, order });
     }
 
     /// Restores a queued message before a restart.
     pub fn restore_queued(&mut self, msg: OutMsg) {
-        self.queue.push_back(msg);
+        self.pending_mut().queue.push_back(msg);
     }
 
     /// Moves the next queued message into the window, if there is room: returns its new packet
     /// identifier. Expired messages are handed back in `expired` instead.
     pub fn next_ready(&mut self, now: Instant, now_ns: i64, expired: &mut Vec<OutMsg>) -> Option<u16> {
         while self.has_room() {
-            let msg = self.queue.pop_front()?;
+            let msg = self.pending.as_deref_mut()?.queue.pop_front()?;
             if msg.expired(now_ns) {
                 expired.push(msg);
                 continue;
@@ -262,13 +285,13 @@ impl Outgoing {
 
     /// The in-flight entry for `pid`.
     pub fn get(&self, pid: u16) -> Option<&Inflight> {
-        self.inflight.get(&pid)
+        self.pending().inflight.get(&pid)
     }
 
     /// Replaces the stored-copy key of the message in flight under `pid` (after re-persisting it
     /// with its packet identifier).
     pub fn set_key(&mut self, pid: u16, key: Option<StoreKey>) {
-        if let Some(f) = self.inflight.get_mut(&pid) {
+        if let Some(f) = self.inflight_mut().and_then(|m| m.get_mut(&pid)) {
             match &mut f.phase {
                 Phase::AwaitAck(m) | Phase::AwaitRec(m) => m.key = key,
                 Phase::AwaitComp { key: k } => *k = key,
@@ -278,8 +301,8 @@ impl Outgoing {
 
     /// PUBACK: completes a QoS 1 message. `None` when no QoS 1 message is in flight under `pid`.
     pub fn puback(&mut self, pid: u16) -> Option<OutMsg> {
-        match self.inflight.get(&pid).map(|f| &f.phase) {
-            Some(Phase::AwaitAck(_)) => match self.inflight.remove(&pid).map(|f| f.phase) {
+        match self.pending().inflight.get(&pid).map(|f| &f.phase) {
+            Some(Phase::AwaitAck(_)) => match self.inflight_mut().and_then(|m| m.remove(&pid)).map(|f| f.phase) {
                 Some(Phase::AwaitAck(m)) => Some(m),
                 _ => None,
             },
@@ -289,7 +312,7 @@ impl Outgoing {
 
     /// PUBREC: the client has the QoS 2 message; it now waits for PUBREL / PUBCOMP.
     pub fn pubrec(&mut self, pid: u16, now: Instant) -> RecResult {
-        let Some(f) = self.inflight.get_mut(&pid) else {
+        let Some(f) = self.inflight_mut().and_then(|m| m.get_mut(&pid)) else {
             return RecResult::Unknown;
         };
         match &f.phase {
@@ -308,8 +331,8 @@ impl Outgoing {
     /// PUBCOMP: ends a QoS 2 exchange; returns the stored key of its PUBREL record, `None` when no
     /// PUBREL was outstanding under `pid`.
     pub fn pubcomp(&mut self, pid: u16) -> Option<Option<StoreKey>> {
-        match self.inflight.get(&pid).map(|f| &f.phase) {
-            Some(Phase::AwaitComp { .. }) => match self.inflight.remove(&pid).map(|f| f.phase) {
+        match self.pending().inflight.get(&pid).map(|f| &f.phase) {
+            Some(Phase::AwaitComp { .. }) => match self.inflight_mut().and_then(|m| m.remove(&pid)).map(|f| f.phase) {
                 Some(Phase::AwaitComp { key }) => Some(key),
                 _ => None,
             },
@@ -321,8 +344,9 @@ impl Outgoing {
     /// send time is reset to `now` (the caller retransmits them).
     pub fn due(&mut self, now: Instant, ack_wait: Duration) -> Vec<u16> {
         let mut due: Vec<(u64, u16)> = self
-            .inflight
-            .iter_mut()
+            .inflight_mut()
+            .into_iter()
+            .flat_map(|m| m.iter_mut())
             .filter_map(|(&pid, f)| {
                 let sent = f.sent_at?;
                 (now.saturating_duration_since(sent) >= ack_wait).then(|| {
@@ -339,8 +363,9 @@ impl Outgoing {
     /// reconnecting client must be sent again.
     pub fn resend_all(&mut self, now: Instant) -> Vec<u16> {
         let mut all: Vec<(u64, u16)> = self
-            .inflight
-            .iter_mut()
+            .inflight_mut()
+            .into_iter()
+            .flat_map(|m| m.iter_mut())
             .map(|(&pid, f)| {
                 f.sent_at = Some(now);
                 (f.order, pid)
@@ -352,21 +377,25 @@ impl Outgoing {
 
     /// The client went away: nothing is being waited for on a connection any more.
     pub fn detach(&mut self) {
-        for f in self.inflight.values_mut() {
+        for f in self.inflight_mut().into_iter().flat_map(|m| m.values_mut()) {
             f.sent_at = None;
         }
     }
 
     /// Empties everything, returning the stored keys to delete (session end).
     pub fn clear(&mut self) -> Vec<StoreKey> {
-        let mut keys: Vec<StoreKey> = std::mem::take(&mut self.inflight)
+        let Some(pending) = self.pending.take() else {
+            return Vec::new();
+        };
+        let Pending { inflight, queue } = *pending;
+        let mut keys: Vec<StoreKey> = inflight
             .into_values()
             .filter_map(|f| match f.phase {
                 Phase::AwaitAck(m) | Phase::AwaitRec(m) => m.key,
                 Phase::AwaitComp { key } => key,
             })
             .collect();
-        keys.extend(self.queue.drain(..).filter_map(|m| m.key));
+        keys.extend(queue.into_iter().filter_map(|m| m.key));
         keys
     }
 }
