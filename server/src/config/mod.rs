@@ -316,6 +316,23 @@ fn check(config: &Config, warnings: &mut Vec<String>) -> Result<(), ConfigError>
 }
 
 #[cfg(test)]
+impl Config {
+    /// The NATS listener alone, on a free loopback port: what an in-process test starts and then
+    /// adds to.
+    pub(crate) fn loopback_nats_only() -> Config {
+        Config {
+            host: "127.0.0.1".into(),
+            port: 0,
+            http_port: None,
+            websocket: None,
+            mqtt: None,
+            jetstream: None,
+            ..Config::default()
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

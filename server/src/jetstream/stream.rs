@@ -979,13 +979,8 @@ mod tests {
         async fn start() -> Flood {
             let dir = tempfile::tempdir().unwrap();
             let config = Config {
-                host: "127.0.0.1".into(),
-                port: 0,
-                http_port: None,
-                websocket: None,
-                mqtt: None,
                 jetstream: Some(JetStreamConfig { store_dir: dir.path().into(), ..JetStreamConfig::default() }),
-                ..Config::default()
+                ..Config::loopback_nats_only()
             };
             let running = crate::server::Server::start(config).await.expect("server starts");
             let js = running.server.jetstream.get().expect("jetstream").clone();

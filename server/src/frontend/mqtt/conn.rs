@@ -1076,15 +1076,7 @@ mod tests {
     /// and a read future inline; tokio rounds a task's allocation up to a multiple of 128 bytes).
     #[tokio::test]
     async fn an_idle_connection_keeps_its_task_small() {
-        let config = Config {
-            host: "127.0.0.1".into(),
-            port: 0,
-            http_port: None,
-            websocket: None,
-            mqtt: None,
-            jetstream: None,
-            ..Config::default()
-        };
+        let config = Config::loopback_nats_only();
         let settings = MqttSettings { host: "127.0.0.1".into(), port: 0, ..MqttSettings::default() };
         let running =
             crate::server::Server::start_with(config, Frontends { mqtt: Some(settings), ..Frontends::default() })

@@ -1,7 +1,7 @@
 //! File store specifics: persistence across reopen, crash recovery, space reclamation, erase.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,7 +24,9 @@ fn payload(seq: u64) -> Vec<u8> {
 }
 
 /// Everything observable: state with deletes, every message, per-subject counts.
-fn snapshot(s: &dyn Store) -> (StreamState, Vec<StoredMsg>, Vec<(String, u64)>) {
+type Snapshot = (StreamState, Vec<StoredMsg>, Vec<(String, u64)>);
+
+fn snapshot(s: &dyn Store) -> Snapshot {
     let mut msgs = Vec::new();
     let mut next = 0;
     while let Some(m) = s.load_next(next, ">").unwrap() {
@@ -854,6 +856,17 @@ fn tail_store(dir: &Path) -> FileStore {
     s
 }
 
+/// [`tail_store`] dropped without a close (as a crash leaves it): its contents before the drop, its
+/// block file and that file's bytes.
+fn crashed_tail(dir: &Path) -> (Snapshot, PathBuf, Vec<u8>) {
+    let s = tail_store(dir);
+    let before = snapshot(&s);
+    drop(s);
+    let blk = block_files(dir).pop().unwrap();
+    let bytes = fs::read(&blk).unwrap();
+    (before, blk, bytes)
+}
+
 /// The tail's checkpoint: the prefix it covers.
 fn checkpoint_len(dir: &Path) -> u64 {
     let sums = summary_files(dir);
@@ -875,11 +888,7 @@ fn records_in(bytes: &[u8]) -> u64 {
 #[test]
 fn the_tail_is_recovered_from_its_checkpoint_and_the_bytes_after_it() {
     let dir = tempfile::tempdir().unwrap();
-    let s = tail_store(dir.path());
-    let before = snapshot(&s);
-    drop(s);
-    let blk = block_files(dir.path()).pop().unwrap();
-    let bytes = fs::read(&blk).unwrap();
+    let (before, _, bytes) = crashed_tail(dir.path());
     let covered = checkpoint_len(dir.path());
     assert!(covered > HEADER_LEN as u64 && covered < bytes.len() as u64);
     assert!(bytes.len() as u64 - covered <= tail_cfg().block_size / 8 + 1024);
@@ -901,11 +910,7 @@ fn the_tail_is_recovered_from_its_checkpoint_and_the_bytes_after_it() {
 #[test]
 fn a_torn_or_corrupt_tail_after_its_checkpoint_is_cut_at_the_first_bad_record() {
     let dir = tempfile::tempdir().unwrap();
-    let s = tail_store(dir.path());
-    let before = snapshot(&s);
-    drop(s);
-    let blk = block_files(dir.path()).pop().unwrap();
-    let pristine = fs::read(&blk).unwrap();
+    let (before, blk, pristine) = crashed_tail(dir.path());
     let covered = checkpoint_len(dir.path()) as usize;
     let sum = fs::read(&summary_files(dir.path())[0]).unwrap();
     let header = BlockHeader::decode(&pristine).unwrap();
@@ -943,11 +948,7 @@ fn a_torn_or_corrupt_tail_after_its_checkpoint_is_cut_at_the_first_bad_record() 
 #[test]
 fn a_checkpoint_that_does_not_match_the_tail_is_ignored() {
     let dir = tempfile::tempdir().unwrap();
-    let s = tail_store(dir.path());
-    let before = snapshot(&s);
-    drop(s);
-    let blk = block_files(dir.path()).pop().unwrap();
-    let pristine = fs::read(&blk).unwrap();
+    let (before, blk, pristine) = crashed_tail(dir.path());
     let sum_path = summary_files(dir.path()).pop().unwrap();
     let sum = fs::read(&sum_path).unwrap();
     let covered = checkpoint_len(dir.path());
