@@ -274,7 +274,9 @@ impl JetStreamMonitor for CapturedJetStream {
 #[tokio::test]
 async fn jsz_passes_the_provider_report_through_with_normalised_options() {
     let mut config = test_config();
-    config.jetstream = Some(Default::default());
+    let store = tempfile::tempdir().unwrap();
+    config.jetstream =
+        Some(switchyard::config::jetstream::JetStreamConfig { store_dir: store.path().into(), ..Default::default() });
     let ts = TestServer::start(config).await;
     let captured = fixture("jsz_full.json");
     let provider = Arc::new(CapturedJetStream {
@@ -370,7 +372,11 @@ async fn accountz_detail_lists_exports_imports_and_mappings() {
     "#;
     let (parsed, _) = switchyard::config::parse_str(conf, Path::new("accounts.conf")).unwrap();
     let base = test_config();
-    let config = switchyard::config::Config { host: base.host, port: 0, http_port: Some(0), ..parsed };
+    let mut config = switchyard::config::Config { host: base.host, port: 0, http_port: Some(0), ..parsed };
+    let store = tempfile::tempdir().unwrap();
+    if let Some(js) = config.jetstream.as_mut() {
+        js.store_dir = store.path().into();
+    }
     let ts = TestServer::start(config).await;
     let names = ts.get_json("/accountz").await;
     assert_eq!(names["accounts"], json!(["$G", "$SYS", "A", "B"]));
